@@ -1,0 +1,37 @@
+// `npm run bench`: runs every benchmark suite, prints one table and writes bench/results/latest.json.
+// Usage: npm run bench [-- --suite simulator] [-- --seconds 5]
+
+import { fileURLToPath } from 'node:url';
+import { benchSimulator } from './simulator.js';
+import { printTable, saveJson, type BenchRow } from './table.js';
+
+const suites: Record<string, (durationMs: number) => Promise<BenchRow[]>> = {
+  simulator: benchSimulator,
+};
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const chosen = argValue('--suite');
+const seconds = Number(argValue('--seconds') ?? '5');
+if (chosen !== undefined && !(chosen in suites)) {
+  console.error(`Unknown suite "${chosen}". Suites: ${Object.keys(suites).join(', ')}`);
+  process.exit(2);
+}
+if (!Number.isFinite(seconds) || seconds <= 0) {
+  console.error('--seconds must be a positive number');
+  process.exit(2);
+}
+
+const rows: BenchRow[] = [];
+for (const [name, run] of Object.entries(suites)) {
+  if (chosen && name !== chosen) continue;
+  console.error(`running ${name} …`);
+  rows.push(...(await run(seconds * 1000)));
+}
+console.log(printTable(rows));
+const out = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+saveJson(rows, out);
+console.error(`saved ${out}`);
