@@ -58,6 +58,8 @@ export interface OrdSucc {
   Date: OrdDate[];
   Type: 'Predecessor' | 'Successor';
   Target: OrdTarget;
+  /** Seen in 2026 captures (RRP, TAF: `true` on some Predecessor entries); meaning not documented. Not mapped. */
+  forwardSuccession?: boolean;
 }
 
 /** The value under `Organisation` in `GET /organisations/{code}`; keys listed in ORD's emitted order. */
