@@ -52,3 +52,42 @@ export interface RequestLogEntry {
   fault: FaultMode | null;
   durationMs: number;
 }
+
+/** Extra fault setting: the seed for the PRNG behind `rate` (default 1). Re-seeded on every setFaults. */
+export interface FaultConfigSeed {
+  seed?: number;
+}
+
+/** Request counts since start (or the last clearLog), ORD requests only; control paths are never counted. */
+export interface SimulatorCounters {
+  total: number;
+  /** e.g. { "organisation": 12, "search": 3 } */
+  byEndpoint: Record<string, number>;
+  /** e.g. { "200": 14, "406": 1 }; status 0 = no HTTP answer (hang, reset). */
+  byStatus: Record<string, number>;
+  /** e.g. { "search": { "200": 3 } } */
+  byEndpointStatus: Record<string, Record<string, number>>;
+  /** Faulted requests by mode, e.g. { "http500": 2 }; the hard rate limit counts as "rateLimit". */
+  byFault: Record<string, number>;
+}
+
+export interface OrdSimulator {
+  /** e.g. http://127.0.0.1:PORT/ORD/2-0-0/ (ends in a slash). */
+  baseUrl: string;
+  port: number;
+  /** Number of organisations served. */
+  organisationCount: number;
+  /** The simulator's "today" (YYYY-MM-DD). */
+  today: string;
+  /** A copy of the request log (oldest first). */
+  requests(): RequestLogEntry[];
+  /** Empties the request log and resets the counters. */
+  clearLog(): void;
+  counters(): SimulatorCounters;
+  /** Replaces the fault configuration (not a merge). */
+  setFaults(f: FaultConfig & FaultConfigSeed): void;
+  clearFaults(): void;
+  /** The fault configuration now in force (count-limited faults show what is left). */
+  faults(): FaultConfig & FaultConfigSeed;
+  close(): Promise<void>;
+}
