@@ -1,0 +1,183 @@
+// Per-request loaders over an OrganisationSource: one organisation-by-code DataLoader, summary priming, search dedup.
+// Plus the per-process code-system memo (role types, relationship types, record classes), shared by every request.
+
+import DataLoader from 'dataloader';
+import type {
+  Organisation,
+  OrganisationSummary,
+  RecordClass,
+  RelationshipType,
+  RoleType,
+} from '../domain/types.js';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, toGraphQLError } from '../schema/errors.js';
+import type { OrganisationSearch, OrganisationSource, SearchPage } from '../source/types.js';
+
+/** What the schema's Organisation type resolves from: a full record, or a search/feed/membership summary. */
+export type OrganisationRecord = Organisation | OrganisationSummary;
+
+/** Normalises an ODS code the way ORD does (it upper-cases the path code before lookup). */
+export function normaliseOdsCode(code: string): string {
+  return code.trim().toUpperCase();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Code systems: loaded once per process (per source), reused by every request. A failed load is not remembered.
+
+export interface CodeSystems {
+  roleTypes(): Promise<RoleType[]>;
+  relationshipTypes(): Promise<RelationshipType[]>;
+  recordClasses(): Promise<RecordClass[]>;
+  roleType(id: string): Promise<RoleType | null>;
+  relationshipType(id: string): Promise<RelationshipType | null>;
+  recordClass(id: string): Promise<RecordClass | null>;
+}
+
+interface Indexed<T extends { id: string }> {
+  list: T[];
+  byId: Map<string, T>;
+}
+
+function memoList<T extends { id: string }>(load: () => Promise<T[]>): () => Promise<Indexed<T>> {
+  let pending: Promise<Indexed<T>> | undefined;
+  return () => {
+    if (!pending) {
+      pending = load().then(
+        (list) => ({ list, byId: new Map(list.map((item) => [item.id.toUpperCase(), item])) }),
+        (error: unknown) => {
+          pending = undefined; // try again on the next use rather than caching the failure
+          throw toGraphQLError(error);
+        },
+      );
+    }
+    return pending;
+  };
+}
+
+function createCodeSystems(source: OrganisationSource): CodeSystems {
+  const roles = memoList(() => source.roleTypes());
+  const rels = memoList(() => source.relationshipTypes());
+  const classes = memoList(() => source.recordClasses());
+  return {
+    roleTypes: async () => (await roles()).list,
+    relationshipTypes: async () => (await rels()).list,
+    recordClasses: async () => (await classes()).list,
+    roleType: async (id) => (await roles()).byId.get(id.toUpperCase()) ?? null,
+    relationshipType: async (id) => (await rels()).byId.get(id.toUpperCase()) ?? null,
+    recordClass: async (id) => (await classes()).byId.get(id.toUpperCase()) ?? null,
+  };
+}
+
+const codeSystemMemo = new WeakMap<OrganisationSource, CodeSystems>();
+
+/** The process-wide code-system memo for `source` (created on first use). */
+export function codeSystemsFor(source: OrganisationSource): CodeSystems {
+  let memo = codeSystemMemo.get(source);
+  if (!memo) {
+    memo = createCodeSystems(source);
+    codeSystemMemo.set(source, memo);
+  }
+  return memo;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Per-request loaders.
+
+export interface Loaders {
+  /** Full records by upper-cased ODS code; null for codes the source does not hold. One fetch per code per request. */
+  organisation: DataLoader<string, Organisation | null, string>;
+  /** The full record for `code` (through `organisation`). */
+  full(code: string): Promise<Organisation | null>;
+  /**
+   * The cheapest record that proves `code` exists: the full record when this request already asked for it, else a
+   * summary seen earlier in this request (search, change feed, membership), else a full fetch.
+   */
+  best(code: string): Promise<OrganisationRecord | null>;
+  /** The full record behind `record` (or code): itself when it is full, else fetched (an error if the source lost it). */
+  complete(record: OrganisationRecord | string): Promise<Organisation>;
+  /** A summary seen in this request, if any. */
+  summary(code: string): OrganisationSummary | undefined;
+  /** Remembers summaries so later `best` calls can use them. */
+  primeSummaries(items: readonly OrganisationSummary[]): void;
+  /** One page of a search; identical searches in one request share one call; the rows are primed as summaries. */
+  search(filter: OrganisationSearch, offset: number, limit: number): Promise<SearchPage>;
+  codeSystems: CodeSystems;
+}
+
+export function createLoaders(source: OrganisationSource): Loaders {
+  const requested = new Set<string>();
+  const summaries = new Map<string, OrganisationSummary>();
+  const searches = new Map<string, Promise<SearchPage>>();
+
+  const organisation = new DataLoader<string, Organisation | null, string>(
+    async (codes) =>
+      // The source has no batch lookup (nor has ORD): fetch each distinct code once, concurrently (the ORD client paces),
+      // and give each key its own outcome so one failure never rejects its siblings.
+      Promise.all(
+        codes.map((code) =>
+          source.getOrganisation(code).then(
+            (org) => org,
+            (error: unknown) => toGraphQLError(error),
+          ),
+        ),
+      ),
+    { cacheKeyFn: normaliseOdsCode },
+  );
+
+  const full = (code: string): Promise<Organisation | null> => {
+    const key = normaliseOdsCode(code);
+    requested.add(key);
+    return organisation.load(key);
+  };
+
+  const primeSummaries = (items: readonly OrganisationSummary[]): void => {
+    for (const item of items) {
+      const key = normaliseOdsCode(item.odsCode);
+      if (!summaries.has(key)) summaries.set(key, item);
+    }
+  };
+
+  return {
+    organisation,
+    full,
+    best: async (code) => {
+      const key = normaliseOdsCode(code);
+      if (!requested.has(key)) {
+        const known = summaries.get(key);
+        if (known) return known;
+      }
+      return full(key);
+    },
+    complete: async (record) => {
+      if (typeof record !== 'string' && record.kind === 'full') return record;
+      const code = typeof record === 'string' ? record : record.odsCode;
+      const org = await full(code);
+      if (!org) {
+        throw new GraphQLError(`ORD listed ${code} (in a search or a relationship) but has no record for it.`, {
+          extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE },
+        });
+      }
+      return org;
+    },
+    summary: (code) => summaries.get(normaliseOdsCode(code)),
+    primeSummaries,
+    search: (filter, offset, limit) => {
+      const key = JSON.stringify([filter, offset, limit]);
+      let page = searches.get(key);
+      if (!page) {
+        page = source.searchOrganisations(filter, offset, limit).then(
+          (result) => {
+            primeSummaries(result.items);
+            return result;
+          },
+          (error: unknown) => {
+            throw toGraphQLError(error);
+          },
+        );
+        searches.set(key, page);
+      }
+      return page;
+    },
+    codeSystems: codeSystemsFor(source),
+  };
+}

@@ -1,0 +1,165 @@
+// The GraphQL error vocabulary (BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, UPSTREAM_REJECTED) and the one place ORD failures are translated.
+// Only this module knows the ORD error classes; resolvers and loaders call `toGraphQLError` and stay wire-agnostic.
+
+import {
+  GraphQLError,
+  Kind,
+  visit,
+  type ArgumentNode,
+  type ASTNode,
+  type DocumentNode,
+} from 'graphql';
+import { OrdError, OrdInvalidArgumentError, OrdRejectedError, OrdUpstreamError } from '../ord/errors.js';
+
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+/** A client mistake in one argument: `extensions.code` BAD_USER_INPUT and `extensions.argumentName`. */
+export function badUserInput(message: string, argumentName?: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, ...(argumentName ? { argumentName } : {}), ...extra },
+  });
+}
+
+/**
+ * Turns whatever a source call threw into the GraphQL error that field should carry.
+ * - ORD refused the request (406): UPSTREAM_REJECTED with ORD's own `errorText` in the message and `extensions.ordErrorText`.
+ * - ORD or the network failed (5xx, HTML page, timeout, reset, malformed JSON, 429): UPSTREAM_UNAVAILABLE with `extensions.kind`.
+ * - The client refused an argument before sending: BAD_USER_INPUT.
+ * GraphQLErrors pass through; anything else is left as is (Yoga masks it as an unexpected error and logs it).
+ */
+export function toGraphQLError(error: unknown): Error {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof OrdRejectedError) {
+    return new GraphQLError(`ORD rejected the request: ${error.errorText}`, {
+      originalError: error,
+      extensions: { code: ErrorCode.UPSTREAM_REJECTED, ordErrorText: error.errorText, status: error.status },
+    });
+  }
+  if (error instanceof OrdUpstreamError) {
+    return new GraphQLError(`ORD is unavailable (${error.kind}): ${error.message}`, {
+      originalError: error,
+      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, kind: error.kind, ...(error.status ? { status: error.status } : {}) },
+    });
+  }
+  if (error instanceof OrdInvalidArgumentError) {
+    return new GraphQLError(error.message, {
+      originalError: error,
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    });
+  }
+  if (error instanceof OrdError) {
+    return new GraphQLError(`ORD is unavailable: ${error.message}`, {
+      originalError: error,
+      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE },
+    });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Awaits a source call, translating a failure with `toGraphQLError`. */
+export async function fromSource<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw toGraphQLError(error);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Naming the argument in input-coercion errors. A scalar's parser (Date, for instance) cannot know which argument it
+// is parsing, so it throws BAD_USER_INPUT without `argumentName`; the server fills the name in from the document.
+
+function contains(outer: ASTNode, inner: ASTNode): boolean {
+  return !!outer.loc && !!inner.loc && outer.loc.start <= inner.loc.start && inner.loc.end <= outer.loc.end;
+}
+
+/** The argument (of a field or directive) whose value holds `node`, or that takes the variable `node` defines. */
+export function argumentFor(document: DocumentNode, node: ASTNode): ArgumentNode | undefined {
+  const variableName = node.kind === Kind.VARIABLE_DEFINITION ? node.variable.name.value : null;
+  let found: ArgumentNode | undefined;
+  visit(document, {
+    Argument(argument) {
+      if (found) return false;
+      if (variableName !== null) {
+        let uses = false;
+        visit(argument.value, {
+          Variable(variable) {
+            if (variable.name.value === variableName) uses = true;
+          },
+        });
+        if (uses) found = argument;
+      } else if (contains(argument, node)) {
+        found = argument;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * Gives every BAD_USER_INPUT coercion error (from validation or variable coercion) an `argumentName`, and gives
+ * graphql-js's own "Expected value of type …" errors for our scalars the BAD_USER_INPUT code.
+ */
+export function nameArguments(document: DocumentNode, errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.map((error) => {
+    const original = error.originalError as (Error & { extensions?: Record<string, unknown> }) | undefined;
+    const code = error.extensions.code ?? original?.extensions?.code;
+    if (code !== ErrorCode.BAD_USER_INPUT || error.extensions.argumentName) return error;
+    const node = error.nodes?.[0];
+    const argument = node ? argumentFor(document, node) : undefined;
+    const variableName = node?.kind === Kind.VARIABLE_DEFINITION ? node.variable.name.value : undefined;
+    const argumentName = argument?.name.value ?? variableName;
+    if (!argumentName) return error;
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      originalError: error.originalError,
+      extensions: {
+        ...error.extensions,
+        code: ErrorCode.BAD_USER_INPUT,
+        argumentName,
+        ...(variableName ? { variableName } : {}),
+      },
+    });
+  });
+}
+
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// Argument checks shared by the schema modules. Each throws BAD_USER_INPUT naming the argument.
+
+const ODS_CODE = /^[A-Za-z0-9]{2,12}$/;
+
+/** An ODS code is 2–12 letters and digits (e.g. RWR, RVVKC, F83001); returned upper-cased. */
+export function checkOdsCode(value: string, argumentName: string): string {
+  const code = value.trim();
+  if (!ODS_CODE.test(code)) {
+    throw badUserInput(`${argumentName} must be an ODS code of 2 to 12 letters and digits; got ${JSON.stringify(value)}.`, argumentName);
+  }
+  return code.toUpperCase();
+}
+
+const CODE_SYSTEM_ID: Record<'RO' | 'RE' | 'RC', { pattern: RegExp; example: string; what: string }> = {
+  RO: { pattern: /^RO\d{1,4}$/i, example: 'RO197', what: 'role type id' },
+  RE: { pattern: /^RE\d{1,4}$/i, example: 'RE6', what: 'relationship type id' },
+  RC: { pattern: /^RC\d{1,2}$/i, example: 'RC1', what: 'record class id' },
+};
+
+/** An ORD code-system id of the given family (RO…, RE…, RC…); returned upper-cased. */
+export function checkCodeSystemId(value: string, family: 'RO' | 'RE' | 'RC', argumentName: string): string {
+  const rule = CODE_SYSTEM_ID[family];
+  const id = value.trim();
+  if (!rule.pattern.test(id)) {
+    throw badUserInput(`${argumentName} must be an ORD ${rule.what} like ${rule.example}; got ${JSON.stringify(value)}.`, argumentName);
+  }
+  return id.toUpperCase();
+}

@@ -1,0 +1,48 @@
+// The Date scalar (a real calendar date, YYYY-MM-DD) and the Status enum shared by organisations, roles and relationships.
+// Malformed dates are BAD_USER_INPUT errors; the server names the offending argument (see errors.ts `nameArguments`).
+
+import { Kind } from 'graphql';
+import { builder } from './builder.js';
+import { badUserInput } from './errors.js';
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True when `value` is YYYY-MM-DD and names a day that exists (2021-02-30 does not). */
+export function isCalendarDate(value: string): boolean {
+  const match = DATE_PATTERN.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= daysInMonth;
+}
+
+function parseDate(value: unknown): string {
+  if (typeof value !== 'string' || !isCalendarDate(value)) {
+    throw badUserInput(
+      `Date must be a real calendar date written YYYY-MM-DD; got ${JSON.stringify(value)}.`,
+      undefined,
+    );
+  }
+  return value;
+}
+
+export const DateScalar = builder.scalarType('Date', {
+  description: 'A calendar date, written YYYY-MM-DD (ISO 8601), with no time or zone. Only real dates are accepted: 2021-02-30 is rejected.',
+  serialize: (value) => value,
+  parseValue: parseDate,
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) {
+      throw badUserInput(`Date must be a string written YYYY-MM-DD; got a ${ast.kind.toLowerCase()}.`);
+    }
+    return parseDate(ast.value);
+  },
+});
+
+export const StatusEnum = builder.enumType('Status', {
+  description: 'Whether something is in effect now, as ORD records it (operational status for organisations).',
+  values: {
+    ACTIVE: { value: 'ACTIVE' as const, description: 'In effect (ORD "Active").' },
+    INACTIVE: { value: 'INACTIVE' as const, description: 'Ended or not yet started (ORD "Inactive").' },
+  },
+});

@@ -1,0 +1,269 @@
+// Searching: the OrganisationFilter input (every ORD search filter), the two connection types, and the paging rules.
+// Root fields searchOrganisations and organisationsChangedSince; Organisation.inboundRelationships pages the same way.
+
+import type { Relationship, Status } from '../domain/types.js';
+import type { OrganisationRecord } from '../loaders/index.js';
+import type { OrganisationSearch } from '../source/types.js';
+import type { Context } from './builder.js';
+import { builder } from './builder.js';
+import { badUserInput, checkCodeSystemId, checkOdsCode } from './errors.js';
+import { OrganisationRef } from './refs.js';
+import { RelationshipRef } from './relationship.js';
+import { DateScalar, StatusEnum } from './scalars.js';
+
+/** Page size when `first` is not given. */
+export const DEFAULT_PAGE_SIZE = 100;
+/** Largest `first` accepted: ORD's own page limit. Larger pages would hide ORD's paging cost from clients. */
+export const MAX_PAGE_SIZE = 1000;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cursors: opaque, but simply the 0-based position in the whole result list.
+
+const CURSOR_PREFIX = 'ods-offset:';
+
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${offset}`, 'utf8').toString('base64');
+}
+
+export function decodeCursor(cursor: string, argumentName = 'after'): number {
+  const text = Buffer.from(cursor, 'base64').toString('utf8');
+  const match = /^ods-offset:(\d{1,9})$/.exec(text);
+  if (!match || encodeCursor(Number(match[1])) !== cursor) {
+    throw badUserInput(`${argumentName} must be a cursor returned by this API; got ${JSON.stringify(cursor)}.`, argumentName);
+  }
+  return Number(match[1]);
+}
+
+export interface PageArgs {
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}
+
+/** Checks `first`/`after` and turns them into an offset and a limit. */
+export function pageWindow(args: PageArgs): { offset: number; limit: number } {
+  const limit = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
+    throw badUserInput(`first must be between 0 and ${MAX_PAGE_SIZE}; got ${limit}.`, 'first');
+  }
+  const offset = args.after ? decodeCursor(args.after) + 1 : 0;
+  return { offset, limit };
+}
+
+/** What a connection resolver returns; edges may carry extra data for edge fields. */
+export interface ConnectionResult<E extends { cursor: string; node: OrganisationRecord }> {
+  edges: E[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number;
+}
+
+/**
+ * One page of a search as a connection. The source pages through ORD's 1000-row pages itself, so `first` up to 1000
+ * is always honoured; `hasNextPage` comes from ORD's total count, so it is exact. `first: 0` still makes one ORD call
+ * (the source asks for one row), because ORD needs a Limit of at least 1 to report the total.
+ */
+export async function searchConnection(
+  ctx: Context,
+  filter: OrganisationSearch,
+  args: PageArgs,
+): Promise<ConnectionResult<{ cursor: string; node: OrganisationRecord }>> {
+  const { offset, limit } = pageWindow(args);
+  const page = await ctx.loaders.search(filter, offset, limit);
+  const items = page.items.slice(0, limit);
+  const edges = items.map((node, index) => ({ cursor: encodeCursor(offset + index), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: offset + items.length < page.totalCount,
+      hasPreviousPage: offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: page.totalCount,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Connection types.
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({
+    description: 'How many items the whole list holds (all pages), as ORD counts them.',
+    resolve: (connection) => connection.totalCount,
+  }),
+);
+
+export const OrganisationConnectionRef = builder.connectionObject(
+  {
+    type: OrganisationRef,
+    name: 'OrganisationConnection',
+    description:
+      'A page of organisations from a search or the change feed. Each node carries the search summary, so `odsCode`, `name`, `status`, `recordClass`, `lastChangeDate`, `address { postcode }` and `primaryRole { type isPrimary }` cost no further ORD calls.',
+  },
+  { name: 'OrganisationEdge', description: 'One organisation in a page of results.' },
+);
+
+/** An inbound edge also remembers which organisation it points at and the filters asked for. */
+export interface InboundEdge {
+  cursor: string;
+  node: OrganisationRecord;
+  targetOdsCode: string;
+  types: string[] | null;
+  status: Status | null;
+}
+
+function matchingRelationships(source: { relationships: Relationship[] }, edge: InboundEdge): Relationship[] {
+  return source.relationships.filter(
+    (r) =>
+      r.targetOdsCode.toUpperCase() === edge.targetOdsCode &&
+      (!edge.types || edge.types.includes(r.relationshipTypeId.toUpperCase())) &&
+      (!edge.status || r.status === edge.status),
+  );
+}
+
+/** Active first, then the most recently started. */
+function mostRelevant(relationships: Relationship[]): Relationship | null {
+  const start = (r: Relationship) => (r.operationalPeriod ?? r.legalPeriod)?.start ?? '';
+  return (
+    [...relationships].sort(
+      (a, b) => Number(b.status === 'ACTIVE') - Number(a.status === 'ACTIVE') || start(b).localeCompare(start(a)),
+    )[0] ?? null
+  );
+}
+
+export const InboundRelationshipConnectionRef = builder.connectionObject(
+  {
+    type: OrganisationRef,
+    name: 'InboundRelationshipConnection',
+    description:
+      'A page of organisations whose own records hold a relationship pointing at this one (ORD\'s membership search). Nodes carry the search summary, so names and codes cost no further ORD calls.',
+  },
+  {
+    name: 'InboundRelationshipEdge',
+    description: 'One organisation pointing at this one, with the relationship it holds.',
+    fields: (t) => ({
+      relationship: t.field({
+        type: RelationshipRef,
+        nullable: true,
+        description:
+          'The source\'s own relationship to this organisation (matching the connection\'s `types` and `status`; the active, most recently started one when several match). Needs the source\'s full record: one ORD call per distinct source.',
+        resolve: async (edge, _a, ctx) => {
+          const inbound = edge as unknown as InboundEdge;
+          const source = await ctx.loaders.complete(inbound.node);
+          return mostRelevant(matchingRelationships(source, inbound));
+        },
+      }),
+      relationships: t.field({
+        type: [RelationshipRef],
+        description:
+          'Every relationship the source holds to this organisation that matches the connection\'s `types` and `status` (a practice can be both commissioned by and operated by the same body). Needs the source\'s full record.',
+        resolve: async (edge, _a, ctx) => {
+          const inbound = edge as unknown as InboundEdge;
+          const source = await ctx.loaders.complete(inbound.node);
+          return matchingRelationships(source, inbound);
+        },
+      }),
+    }),
+  },
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The filter.
+
+export const RelatedToFilterRef = builder.inputType('RelatedToFilter', {
+  description: 'Membership search: organisations holding a relationship that points at `odsCode`.',
+  fields: (t) => ({
+    odsCode: t.string({ required: true, description: 'The target organisation\'s ODS code (ORD `TargetOrgId`).' }),
+    relationshipTypes: t.idList({
+      description: 'Only relationships of these types, e.g. ["RE6"] (ORD `RelTypeId`); any type when omitted.',
+    }),
+    relationshipStatus: t.field({
+      type: StatusEnum,
+      description: 'Only relationships with this status (ORD `RelStatus`); any status when omitted.',
+    }),
+  }),
+});
+
+export const OrganisationFilterRef = builder.inputType('OrganisationFilter', {
+  description:
+    'Every search filter ORD offers; all given filters must match (AND). At least one is required. ORD validates the values (e.g. `name` needs 3–100 characters) and its refusals come back as UPSTREAM_REJECTED with ORD\'s own text.',
+  fields: (t) => ({
+    name: t.string({ description: 'Case-insensitive substring of the name (ORD `Name`, 3–100 characters; `_` matches any one character).' }),
+    postcode: t.string({ description: 'Postcode prefix (ORD `PostCode`); a bare outward code such as "LS1" matches only that district.' }),
+    status: t.field({ type: StatusEnum, description: 'Organisation status (ORD `Status`).' }),
+    primaryRole: t.id({ description: 'Primary role type id, e.g. "RO197" for NHS trusts (ORD `PrimaryRoleId`).' }),
+    nonPrimaryRole: t.id({ description: 'A non-primary role type id the organisation holds, e.g. "RO76" for GP practices (ORD `NonPrimaryRoleId`).' }),
+    anyOfRoles: t.idList({ description: 'Organisations holding any of these role types, primary or not (ORD `Roles`).' }),
+    recordClass: t.id({ description: '"RC1" for organisations, "RC2" for sites (ORD `OrgRecordClass`).' }),
+    changedSince: t.field({
+      type: DateScalar,
+      description: 'Only records changed on or after this date (ORD `LastChangeDate`; ORD accepts dates up to 185 days back, not in the future).',
+    }),
+    relatedTo: t.field({ type: RelatedToFilterRef, description: 'Membership search: organisations pointing at another one.' }),
+  }),
+});
+
+type FilterInput = typeof OrganisationFilterRef.$inferInput;
+
+/** Checks the filter's codes and turns it into the source's search, naming `filter` in any error. */
+export function toSearch(filter: FilterInput): OrganisationSearch {
+  const search: OrganisationSearch = {};
+  if (filter.name != null) search.name = filter.name;
+  if (filter.postcode != null) search.postcode = filter.postcode;
+  if (filter.status != null) search.status = filter.status;
+  if (filter.primaryRole != null) search.primaryRoleTypeId = checkCodeSystemId(String(filter.primaryRole), 'RO', 'filter');
+  if (filter.nonPrimaryRole != null) search.nonPrimaryRoleTypeId = checkCodeSystemId(String(filter.nonPrimaryRole), 'RO', 'filter');
+  if (filter.anyOfRoles != null && filter.anyOfRoles.length > 0) {
+    search.anyRoleTypeIds = filter.anyOfRoles.map((id) => checkCodeSystemId(String(id), 'RO', 'filter'));
+  }
+  if (filter.recordClass != null) {
+    const id = checkCodeSystemId(String(filter.recordClass), 'RC', 'filter');
+    if (id !== 'RC1' && id !== 'RC2') throw badUserInput(`filter.recordClass must be RC1 or RC2; got ${JSON.stringify(id)}.`, 'filter');
+    search.recordClassId = id;
+  }
+  if (filter.changedSince != null) search.changedSince = filter.changedSince;
+  if (filter.relatedTo != null) {
+    const related = filter.relatedTo;
+    search.relatedTo = { odsCode: checkOdsCode(related.odsCode, 'filter') };
+    if (related.relationshipTypes != null && related.relationshipTypes.length > 0) {
+      search.relatedTo.relationshipTypeIds = related.relationshipTypes.map((id) => checkCodeSystemId(String(id), 'RE', 'filter'));
+    }
+    if (related.relationshipStatus != null) search.relatedTo.status = related.relationshipStatus;
+  }
+  if (Object.keys(search).length === 0) {
+    throw badUserInput('filter must set at least one filter (ORD refuses a search with none).', 'filter');
+  }
+  return search;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Root fields.
+
+const pageArgDescriptions = {
+  first: `How many items to return, 0 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}). The server pages through ORD itself, so nothing is cut at ORD's default of 20.`,
+  after: 'Return the items after this cursor (an `endCursor` or edge `cursor` from an earlier page).',
+};
+
+builder.queryFields((t) => ({
+  searchOrganisations: t.field({
+    type: OrganisationConnectionRef,
+    description:
+      'Organisations matching every given filter, sorted as ORD sorts (name, then ODS code), one page at a time. Nodes are summaries: see OrganisationConnection for which fields cost nothing more.',
+    args: {
+      filter: t.arg({ type: OrganisationFilterRef, required: true, description: 'What to look for; at least one filter.' }),
+      first: t.arg.int({ description: pageArgDescriptions.first }),
+      after: t.arg.string({ description: pageArgDescriptions.after }),
+    },
+    resolve: (_root, args, ctx) => searchConnection(ctx, toSearch(args.filter), args),
+  }),
+  organisationsChangedSince: t.field({
+    type: OrganisationConnectionRef,
+    description:
+      'Organisations whose ORD record changed on or after `date`, sorted by name then code. Served by ORD\'s search with its LastChangeDate filter (sorted, paged, with summaries) rather than /sync (an unsorted list of links that would need one full fetch per organisation). ORD only looks back 185 days; an older or future date comes back as UPSTREAM_REJECTED with ORD\'s text.',
+    args: {
+      date: t.arg({ type: DateScalar, required: true, description: 'The earliest change date to include (YYYY-MM-DD).' }),
+      first: t.arg.int({ description: pageArgDescriptions.first }),
+      after: t.arg.string({ description: pageArgDescriptions.after }),
+    },
+    resolve: (_root, args, ctx) => searchConnection(ctx, { changedSince: args.date }, args),
+  }),
+}));
