@@ -72,3 +72,28 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     },
   };
 }
+
+// --- GraphQL server (src/main.ts, src/demo.ts) ---
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface GraphqlServerSettings {
+  /** pino log level for the GraphQL server (LOG_LEVEL, default "info"). */
+  logLevel: LogLevel;
+  /** Whether the server checks once at start-up that ORD answers (ORD_STARTUP_PROBE, default "true"). */
+  startupProbe: boolean;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function graphqlServerSettingsFromEnv(env: Env = process.env): GraphqlServerSettings {
+  const level = (env.LOG_LEVEL?.trim() || 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new Error(`Setting LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${env.LOG_LEVEL}".`);
+  }
+  const probe = (env.ORD_STARTUP_PROBE?.trim() || 'true').toLowerCase();
+  if (probe !== 'true' && probe !== 'false') {
+    throw new Error(`Setting ORD_STARTUP_PROBE must be "true" or "false"; got "${env.ORD_STARTUP_PROBE}".`);
+  }
+  return { logLevel: level as LogLevel, startupProbe: probe === 'true' };
+}

@@ -26,6 +26,14 @@ export function badUserInput(message: string, argumentName?: string, extra: Reco
 }
 
 /**
+ * A BAD_USER_INPUT for scalar parsers. Deliberately not a GraphQLError: graphql-js then wraps it in an error that
+ * carries the offending node's location (and keeps these extensions), which lets the server name the argument.
+ */
+export class InputCoercionError extends Error {
+  readonly extensions = { code: ErrorCode.BAD_USER_INPUT };
+}
+
+/**
  * Turns whatever a source call threw into the GraphQL error that field should carry.
  * - ORD refused the request (406): UPSTREAM_REJECTED with ORD's own `errorText` in the message and `extensions.ordErrorText`.
  * - ORD or the network failed (5xx, HTML page, timeout, reset, malformed JSON, 429): UPSTREAM_UNAVAILABLE with `extensions.kind`.

@@ -3,7 +3,7 @@
 
 import { Kind } from 'graphql';
 import { builder } from './builder.js';
-import { badUserInput } from './errors.js';
+import { InputCoercionError } from './errors.js';
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -19,10 +19,7 @@ export function isCalendarDate(value: string): boolean {
 
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isCalendarDate(value)) {
-    throw badUserInput(
-      `Date must be a real calendar date written YYYY-MM-DD; got ${JSON.stringify(value)}.`,
-      undefined,
-    );
+    throw new InputCoercionError(`Date must be a real calendar date written YYYY-MM-DD; got ${JSON.stringify(value)}.`);
   }
   return value;
 }
@@ -33,7 +30,7 @@ export const DateScalar = builder.scalarType('Date', {
   parseValue: parseDate,
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING) {
-      throw badUserInput(`Date must be a string written YYYY-MM-DD; got a ${ast.kind.toLowerCase()}.`);
+      throw new InputCoercionError(`Date must be a string written YYYY-MM-DD; got a ${ast.kind.toLowerCase()}.`);
     }
     return parseDate(ast.value);
   },

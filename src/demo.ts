@@ -1,0 +1,59 @@
+// Offline demo: starts the ORD simulator (tier full) on a free port and ods-graphql pointed at it, then prints both URLs.
+// Ctrl-C stops both. The ORD rate limit defaults to 100/s here (the simulator is local); ORD_RATE_LIMIT overrides it.
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { graphqlServerSettingsFromEnv, ordSettingsFromEnv, settingsFromEnv } from './config.js';
+import { OrdClient } from './ord/client.js';
+import { createOdsServer, GRAPHQL_PATH } from './server/yoga.js';
+import { startOrdSimulator } from './simulator/server.js';
+import { OrdOrganisationSource } from './source/ord.js';
+
+const SAMPLE_QUERY = `{
+  organisation(odsCode: "RWR") {
+    name
+    address { town postcode }
+    relationships(status: ACTIVE) { type { displayName } target { odsCode name } }
+    inboundRelationships(types: ["RE6"], first: 5) { totalCount edges { node { odsCode name } } }
+  }
+}`;
+
+const settings = settingsFromEnv();
+const serverSettings = graphqlServerSettingsFromEnv();
+const logger = pino({ level: serverSettings.logLevel });
+
+logger.info('Loading the full ORD dataset into the simulator (this takes a few seconds)…');
+const sim = await startOrdSimulator({ tier: 'full', port: 0 });
+const ordSettings = {
+  ...ordSettingsFromEnv(),
+  baseUrl: sim.baseUrl,
+  rateLimit: process.env.ORD_RATE_LIMIT ? settings.ord.rateLimit : 100,
+};
+const client = new OrdClient(ordSettings);
+const source = new OrdOrganisationSource(client);
+const server = createServer(createOdsServer({ source, logger }));
+await new Promise<void>((resolve) => server.listen(settings.server.port, settings.server.host, resolve));
+const { port } = server.address() as AddressInfo;
+const url = `http://${settings.server.host}:${port}${GRAPHQL_PATH}`;
+
+console.log(`
+ORD simulator (tier full, ${sim.organisationCount} organisations, today ${sim.today}): ${sim.baseUrl}
+ods-graphql:  ${url}   (open it in a browser for GraphiQL, with the example operations as tabs)
+
+Try:
+curl -s ${url} -H 'content-type: application/json' \\
+  -d '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ') })}'
+
+Ctrl-C stops both.
+`);
+
+async function stop(): Promise<void> {
+  server.close();
+  server.closeAllConnections();
+  await client.close();
+  await sim.close();
+  process.exit(0);
+}
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

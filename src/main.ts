@@ -1,0 +1,39 @@
+// Starts ods-graphql: settings → OrdClient → OrdOrganisationSource → Yoga on node:http, listening on HOST:PORT.
+// Probes ORD once at start-up and says plainly when it cannot be reached (the server keeps serving regardless).
+
+import { createServer } from 'node:http';
+import { pino } from 'pino';
+import { graphqlServerSettingsFromEnv, settingsFromEnv } from './config.js';
+import { OrdClient } from './ord/client.js';
+import { createOdsServer, GRAPHQL_PATH } from './server/yoga.js';
+import { OrdOrganisationSource } from './source/ord.js';
+
+const settings = settingsFromEnv();
+const serverSettings = graphqlServerSettingsFromEnv();
+const logger = pino({ level: serverSettings.logLevel });
+const client = new OrdClient(settings.ord);
+const source = new OrdOrganisationSource(client);
+const server = createServer(createOdsServer({ source, logger }));
+
+server.listen(settings.server.port, settings.server.host, () => {
+  const { host, port } = settings.server;
+  logger.info({ ord: settings.ord.baseUrl }, `ods-graphql listening on http://${host}:${port}${GRAPHQL_PATH} (GraphiQL in a browser there)`);
+  if (!serverSettings.startupProbe) return;
+  source.recordClasses().then(
+    () => logger.info(`ORD at ${settings.ord.baseUrl} answers`),
+    (error: unknown) =>
+      logger.warn(
+        `ORD at ${settings.ord.baseUrl} could not be reached (${error instanceof Error ? error.message : String(error)}). ` +
+          'Queries will fail with UPSTREAM_UNAVAILABLE until it can. Run `npm run demo` for an offline demo on the ORD simulator.',
+      ),
+  );
+});
+
+function shutdown(signal: string): void {
+  logger.info(`${signal}: shutting down`);
+  server.close();
+  server.closeAllConnections();
+  void client.close().finally(() => process.exit(0));
+}
+process.once('SIGINT', () => shutdown('SIGINT'));
+process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,0 +1,117 @@
+// The HTTP face of ods-graphql: a GraphQL Yoga instance serving the schema at /graphql, with GraphiQL and example tabs.
+// Each request gets fresh loaders over the one shared source; input errors get their argument named here.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createLoaders } from '../loaders/index.js';
+import { schema, type Context } from '../schema/index.js';
+import { nameArguments } from '../schema/errors.js';
+import type { OrganisationSource } from '../source/types.js';
+
+/** The pino-style logger the server writes to (pino satisfies it). */
+export interface OdsLogger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export interface OdsServerOptions {
+  source: OrganisationSource;
+  logger?: OdsLogger;
+  /** Offer the example operations from schema/operations/ as GraphiQL tabs (default true). */
+  exampleTabs?: boolean;
+}
+
+export type OdsServer = YogaServerInstance<Record<string, unknown>, Context>;
+
+export const GRAPHQL_PATH = '/graphql';
+
+const OPERATIONS_DIR = new URL('../../schema/operations/', import.meta.url);
+
+export interface ExampleOperation {
+  name: string;
+  query: string;
+  /** JSON text from the file's `# Variables: {...}` comment, if it has one. */
+  variables: string | null;
+}
+
+/** The example operations shipped in schema/operations/, sorted by file name (empty if the folder is missing). */
+export function exampleOperations(): ExampleOperation[] {
+  let files: string[];
+  try {
+    files = readdirSync(OPERATIONS_DIR).filter((f) => f.endsWith('.graphql')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((file) => {
+    const query = readFileSync(new URL(file, OPERATIONS_DIR), 'utf8');
+    const variables = /^#\s*Variables:\s*(\{.*\})\s*$/m.exec(query)?.[1] ?? null;
+    return { name: file.replace(/\.graphql$/, ''), query, variables };
+  });
+}
+
+function isExecutionResult(value: unknown): value is ExecutionResult {
+  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
+}
+
+/**
+ * Gives BAD_USER_INPUT errors raised while coercing arguments and variables (e.g. a malformed Date) the name of the
+ * argument they belong to: scalars cannot know it, the document can.
+ */
+function useArgumentNames(): Plugin<Context> {
+  return {
+    onValidate({ params }) {
+      return ({ result, setResult }) => {
+        if (result.length === 0) return;
+        setResult(nameArguments(params.documentAST, result.filter((e): e is GraphQLError => e instanceof GraphQLError)).concat(
+          result.filter((e) => !(e instanceof GraphQLError)),
+        ));
+      };
+    },
+    onExecute({ args }) {
+      const document: DocumentNode = args.document;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!isExecutionResult(result) || !result.errors?.length || result.data !== undefined) return;
+          // Only variable-coercion failures end with no data at all; name their arguments.
+          setResult({ ...result, errors: nameArguments(document, result.errors) });
+        },
+      };
+    },
+  };
+}
+
+function yogaLogger(logger: OdsLogger) {
+  const at =
+    (level: keyof OdsLogger) =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      if (first instanceof Error) logger[level]({ err: first }, first.message);
+      else if (typeof first === 'string') logger[level](rest.length ? { details: rest } : {}, first);
+      else logger[level]({ details: args }, 'graphql-yoga');
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** A Yoga server over `source`: GraphQL at /graphql (GraphiQL in a browser there). Mount it on node:http. */
+export function createOdsServer({ source, logger, exampleTabs = true }: OdsServerOptions): OdsServer {
+  const examples = exampleTabs ? exampleOperations() : [];
+  const first = examples[0];
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    context: () => ({ source, loaders: createLoaders(source) }),
+    plugins: [useArgumentNames()],
+    ...(logger ? { logging: yogaLogger(logger) } : {}),
+    graphiql: {
+      title: 'ods-graphql: the NHS organisation graph',
+      ...(first ? { defaultQuery: first.query } : {}),
+      ...(examples.length
+        ? { defaultTabs: examples.map((e) => ({ query: e.query, variables: e.variables })) }
+        : {}),
+    },
+  });
+}
