@@ -3,6 +3,7 @@
 
 import type { Organisation, Status } from '../domain/types.js';
 import type { OrganisationRecord } from '../loaders/index.js';
+import type { OrganisationSearch } from '../source/types.js';
 import { AddressRef, type AddressParent } from './address.js';
 import type { Context } from './builder.js';
 import { builder } from './builder.js';
@@ -156,6 +157,10 @@ builder.node(OrganisationRef, {
       args: {
         types: t.arg.idList({ description: 'Only relationships of these types, e.g. ["RE6"]; any type when omitted.' }),
         status: t.arg({ type: StatusEnum, description: 'Only relationships with this status; any when omitted.' }),
+        primaryRole: t.arg.id({
+          description:
+            'Only sources whose primary role is this type, e.g. "RO177" for practices among a sub-ICB location\'s members (ORD `PrimaryRoleId`, combined with the membership search).',
+        }),
         first: t.arg.int({ description: 'How many to return, 0 to 1000 (default 100). The server pages through ORD itself.' }),
         after: t.arg.string({ description: 'Return the items after this cursor.' }),
       },
@@ -165,7 +170,9 @@ builder.node(OrganisationRef, {
         const relatedTo: { odsCode: string; relationshipTypeIds?: string[]; status?: Status } = { odsCode: o.odsCode };
         if (types && types.length > 0) relatedTo.relationshipTypeIds = types;
         if (args.status) relatedTo.status = args.status;
-        const connection = await searchConnection(ctx, { relatedTo }, args);
+        const search: OrganisationSearch = { relatedTo };
+        if (args.primaryRole != null) search.primaryRoleTypeId = checkCodeSystemId(String(args.primaryRole), 'RO', 'primaryRole');
+        const connection = await searchConnection(ctx, search, args);
         const edges: InboundEdge[] = connection.edges.map((edge) => ({
           ...edge,
           targetOdsCode: o.odsCode.toUpperCase(),

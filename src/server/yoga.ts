@@ -37,7 +37,15 @@ export interface ExampleOperation {
   variables: string | null;
 }
 
-/** The example operations shipped in schema/operations/, sorted by file name (empty if the folder is missing). */
+/** Tabs shown first in GraphiQL, in this order; other example files follow alphabetically. */
+const PREFERRED_ORDER = ['TrustWithSites', 'IcbDownToPractices', 'MergerHistory', 'PracticeCommissionerAsAt', 'SearchPaged', 'ChangedSince'];
+
+function rank(name: string): number {
+  const at = PREFERRED_ORDER.indexOf(name);
+  return at === -1 ? PREFERRED_ORDER.length : at;
+}
+
+/** The example operations shipped in schema/operations/, preferred ones first (empty if the folder is missing). */
 export function exampleOperations(): ExampleOperation[] {
   let files: string[];
   try {
@@ -45,11 +53,13 @@ export function exampleOperations(): ExampleOperation[] {
   } catch {
     return [];
   }
-  return files.map((file) => {
-    const query = readFileSync(new URL(file, OPERATIONS_DIR), 'utf8');
-    const variables = /^#\s*Variables:\s*(\{.*\})\s*$/m.exec(query)?.[1] ?? null;
-    return { name: file.replace(/\.graphql$/, ''), query, variables };
-  });
+  return files
+    .map((file) => {
+      const query = readFileSync(new URL(file, OPERATIONS_DIR), 'utf8');
+      const variables = /^#\s*Variables:\s*(\{.*\})\s*$/m.exec(query)?.[1] ?? null;
+      return { name: file.replace(/\.graphql$/, ''), query, variables };
+    })
+    .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
 }
 
 function isExecutionResult(value: unknown): value is ExecutionResult {
