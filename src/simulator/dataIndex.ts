@@ -25,7 +25,11 @@ export interface IndexedOrg {
   recordClassUpper: string;
   lastChangeDate: string;
   rels: IndexedRel[];
-  /** ORD's search INNER-JOINs the address and primary-role rows, so an org lacking either is never found by search. */
+  /**
+   * ORD's search INNER-JOINs the primary-role row, so an org without a primary role is never found by search. The 2018 SQL
+   * also joined the address row, but the built dataset has no address for most records (its sources carry none), so
+   * applying that join here would hide ~70% of organisations that real ORD finds: the simulator does not apply it [INF].
+   */
   searchable: boolean;
 }
 
@@ -85,7 +89,7 @@ export class OrdIndex {
           target: r.Target.OrgId.extension.toUpperCase(),
           status: r.Status.toLowerCase(),
         })),
-        searchable: primary !== undefined && org.GeoLoc !== undefined,
+        searchable: primary !== undefined,
       };
       this.byCode.set(entry.code, entry);
       this.databaseOrder.push(entry);

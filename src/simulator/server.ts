@@ -229,10 +229,9 @@ export function createOrdRequestHandler(parts: OrdRequestHandlerParts): (req: ht
 }
 
 async function loadTier(tier: 'small' | 'full'): Promise<OrdDataset> {
-  // A variable specifier, so this compiles before src/dataset/build.ts exists; tsx and vitest resolve `.js` to the `.ts`.
-  const specifier = '../dataset/build.js';
-  const mod = (await import(specifier)) as { loadDataset: (t: 'small' | 'full') => OrdDataset };
-  return mod.loadDataset(tier);
+  // Imported on demand: a simulator given a fixture dataset never pays for loading the dataset builder and its sources.
+  const { loadDataset } = await import('../dataset/build.js');
+  return loadDataset(tier);
 }
 
 function hostForUrl(host: string): string {
