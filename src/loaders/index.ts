@@ -9,8 +9,7 @@ import type {
   RelationshipType,
   RoleType,
 } from '../domain/types.js';
-import { GraphQLError } from 'graphql';
-import { ErrorCode, toGraphQLError } from '../schema/errors.js';
+import { ErrorCode, graphQLError, toGraphQLError } from '../schema/errors.js';
 import type { OrganisationSearch, OrganisationSource, SearchPage } from '../source/types.js';
 
 /** What the schema's Organisation type resolves from: a full record, or a search/feed/membership summary. */
@@ -153,7 +152,7 @@ export function createLoaders(source: OrganisationSource): Loaders {
       const code = typeof record === 'string' ? record : record.odsCode;
       const org = await full(code);
       if (!org) {
-        throw new GraphQLError(`ORD listed ${code} (in a search or a relationship) but has no record for it.`, {
+        throw graphQLError(`ORD listed ${code} (in a search or a relationship) but has no record for it.`, {
           extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE },
         });
       }

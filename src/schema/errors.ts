@@ -1,14 +1,8 @@
 // The GraphQL error vocabulary (BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, UPSTREAM_REJECTED) and the one place ORD failures are translated.
 // Only this module knows the ORD error classes; resolvers and loaders call `toGraphQLError` and stay wire-agnostic.
 
-import {
-  GraphQLError,
-  Kind,
-  visit,
-  type ArgumentNode,
-  type ASTNode,
-  type DocumentNode,
-} from 'graphql';
+import { Kind, visit, type ArgumentNode, type ASTNode, type DocumentNode, type GraphQLError, type GraphQLErrorOptions } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 import { OrdError, OrdInvalidArgumentError, OrdRejectedError, OrdUpstreamError } from '../ord/errors.js';
 
 export const ErrorCode = {
@@ -18,9 +12,22 @@ export const ErrorCode = {
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
+/**
+ * Every GraphQLError this project raises is made here, with the GraphQLError class Yoga itself uses. (A test runner
+ * that bundles our sources may load a second copy of graphql-js; Yoga masks errors of a class it does not know.)
+ */
+export function graphQLError(message: string, options: GraphQLErrorOptions = {}): GraphQLError {
+  return createGraphQLError(message, options);
+}
+
+/** True for a GraphQLError from any copy of graphql-js. */
+export function isGraphQLError(value: unknown): value is GraphQLError {
+  return value instanceof Error && value.name === 'GraphQLError' && 'extensions' in value;
+}
+
 /** A client mistake in one argument: `extensions.code` BAD_USER_INPUT and `extensions.argumentName`. */
 export function badUserInput(message: string, argumentName?: string, extra: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, {
+  return graphQLError(message, {
     extensions: { code: ErrorCode.BAD_USER_INPUT, ...(argumentName ? { argumentName } : {}), ...extra },
   });
 }
@@ -41,28 +48,25 @@ export class InputCoercionError extends Error {
  * GraphQLErrors pass through; anything else is left as is (Yoga masks it as an unexpected error and logs it).
  */
 export function toGraphQLError(error: unknown): Error {
-  if (error instanceof GraphQLError) return error;
+  if (isGraphQLError(error)) return error;
   if (error instanceof OrdRejectedError) {
-    return new GraphQLError(`ORD rejected the request: ${error.errorText}`, {
-      originalError: error,
+    // No `originalError`: Yoga would mask an error whose original is not a GraphQLError. ORD's detail is in the text.
+    return graphQLError(`ORD rejected the request: ${error.errorText}`, {
       extensions: { code: ErrorCode.UPSTREAM_REJECTED, ordErrorText: error.errorText, status: error.status },
     });
   }
   if (error instanceof OrdUpstreamError) {
-    return new GraphQLError(`ORD is unavailable (${error.kind}): ${error.message}`, {
-      originalError: error,
+    return graphQLError(`ORD is unavailable (${error.kind}): ${error.message}`, {
       extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, kind: error.kind, ...(error.status ? { status: error.status } : {}) },
     });
   }
   if (error instanceof OrdInvalidArgumentError) {
-    return new GraphQLError(error.message, {
-      originalError: error,
+    return graphQLError(error.message, {
       extensions: { code: ErrorCode.BAD_USER_INPUT },
     });
   }
   if (error instanceof OrdError) {
-    return new GraphQLError(`ORD is unavailable: ${error.message}`, {
-      originalError: error,
+    return graphQLError(`ORD is unavailable: ${error.message}`, {
       extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE },
     });
   }
@@ -124,12 +128,11 @@ export function nameArguments(document: DocumentNode, errors: readonly GraphQLEr
     const variableName = node?.kind === Kind.VARIABLE_DEFINITION ? node.variable.name.value : undefined;
     const argumentName = argument?.name.value ?? variableName;
     if (!argumentName) return error;
-    return new GraphQLError(error.message, {
+    return graphQLError(error.message, {
       nodes: error.nodes,
       source: error.source,
       positions: error.positions,
       path: error.path,
-      originalError: error.originalError,
       extensions: {
         ...error.extensions,
         code: ErrorCode.BAD_USER_INPUT,

@@ -2,11 +2,11 @@
 // Each request gets fresh loaders over the one shared source; input errors get their argument named here.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createLoaders } from '../loaders/index.js';
 import { schema, type Context } from '../schema/index.js';
-import { nameArguments } from '../schema/errors.js';
+import { isGraphQLError, nameArguments } from '../schema/errors.js';
 import type { OrganisationSource } from '../source/types.js';
 
 /** The pino-style logger the server writes to (pino satisfies it). */
@@ -75,9 +75,8 @@ function useArgumentNames(): Plugin<Context> {
     onValidate({ params }) {
       return ({ result, setResult }) => {
         if (result.length === 0) return;
-        setResult(nameArguments(params.documentAST, result.filter((e): e is GraphQLError => e instanceof GraphQLError)).concat(
-          result.filter((e) => !(e instanceof GraphQLError)),
-        ));
+        const graphqlErrors = result.filter((e): e is GraphQLError => isGraphQLError(e));
+        setResult([...nameArguments(params.documentAST, graphqlErrors), ...result.filter((e) => !isGraphQLError(e))]);
       };
     },
     onExecute({ args }) {
