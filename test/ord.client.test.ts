@@ -415,7 +415,7 @@ describe('pacing and concurrency', () => {
     let inFlight = 0;
     let most = 0;
     const wrap = async (code: string) => {
-      // Measured at the client: the p-limit queue is the cap; the simulator log cross-checks below.
+      // Measured at the client: the upstream gate is the cap; the simulator log cross-checks below.
       inFlight++;
       most = Math.max(most, inFlight);
       try {

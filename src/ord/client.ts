@@ -2,16 +2,18 @@
 // Everything that can go wrong surfaces as OrdRejectedError, OrdUpstreamError or OrdInvalidArgumentError (src/ord/errors.ts).
 
 import { Pool } from 'undici';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { OrdClientSettings } from '../config.js';
 import {
+  OrdAbortedError,
   OrdInvalidArgumentError,
   OrdRejectedError,
   OrdUpstreamError,
   type OrdEndpoint,
 } from './errors.js';
 import { OrdCounters, type OrdCounterSnapshot } from './counters.js';
+import { UpstreamGate } from './gate.js';
 import { SlidingWindowPacer } from './pacer.js';
+import { currentUpstreamScope } from './scope.js';
 import { parseRetryAfter, withRetries, type RetryInfo } from './retry.js';
 import type {
   OrdOrganisation,
@@ -102,6 +104,13 @@ function errorCode(error: unknown): string {
   return 'unknown';
 }
 
+/** A readable reason for an aborted signal (deadline messages are set by whoever aborts). */
+export function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'the caller gave up';
+}
+
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -118,7 +127,8 @@ export class OrdClient {
   readonly pacer: SlidingWindowPacer;
   private readonly pool: Pool;
   private readonly base: URL;
-  private readonly limit: LimitFunction;
+  /** Concurrency cap + pacer, served interactive-first (see gate.ts). */
+  readonly gate: UpstreamGate;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -139,7 +149,11 @@ export class OrdClient {
       now: this.now,
       sleep: this.sleep,
     });
-    this.limit = pLimit(settings.maxConcurrency);
+    this.gate = new UpstreamGate({
+      pacer: this.pacer,
+      maxConcurrency: settings.maxConcurrency,
+      abortError: (signal) => new OrdAbortedError(null, abortReason(signal)),
+    });
     this.pool = new Pool(this.base.origin, {
       connections: settings.maxConcurrency,
       pipelining: 1,
@@ -302,13 +316,26 @@ export class OrdClient {
    */
   private async callRaw(endpoint: OrdEndpoint, relative: string, allowNotFound: boolean): Promise<Answer | null> {
     const url = this.resolve(relative, endpoint);
+    const scope = currentUpstreamScope();
     try {
+      // The caller's budget counts calls, not attempts: a retry is our choice, not the caller's spending.
+      scope?.spend(endpoint);
       const answer = await withRetries(
-        () => this.limit(async () => {
-          if (this.closed) throw new OrdUpstreamError('network', 'ORD client is closed', { endpoint });
-          await this.pacer.acquire();
-          return this.attempt(endpoint, url, allowNotFound);
-        }),
+        () =>
+          this.gate.run(
+            scope?.priority ?? 'interactive',
+            async () => {
+              if (this.closed) throw new OrdUpstreamError('network', 'ORD client is closed', { endpoint });
+              try {
+                return await this.attempt(endpoint, url, allowNotFound, scope?.signal);
+              } catch (error) {
+                // The caller gave up (deadline): not ORD's fault, and not worth a retry.
+                if (scope?.signal?.aborted) throw new OrdAbortedError(endpoint, abortReason(scope.signal));
+                throw error;
+              }
+            },
+            scope?.signal,
+          ),
         {
           maxRetries: this.settings.maxRetries,
           baseDelayMs: this.options.baseDelayMs,
@@ -348,10 +375,16 @@ export class OrdClient {
   }
 
   /** One request on the wire. Returns the answer for 200 (and null for an allowed 404); throws typed errors otherwise. */
-  private async attempt(endpoint: OrdEndpoint, url: URL, allowNotFound: boolean): Promise<Answer | null> {
+  private async attempt(
+    endpoint: OrdEndpoint,
+    url: URL,
+    allowNotFound: boolean,
+    callerSignal?: AbortSignal,
+  ): Promise<Answer | null> {
     this.counters.increment(endpoint, 'attempts');
     // Overall deadline for one attempt: headers and body each get timeoutMs from undici; this caps the sum.
-    const signal = AbortSignal.timeout(this.settings.timeoutMs * 2);
+    const timeout = AbortSignal.timeout(this.settings.timeoutMs * 2);
+    const signal = callerSignal ? AbortSignal.any([timeout, callerSignal]) : timeout;
     let response: Awaited<ReturnType<Pool['request']>>;
     try {
       response = await this.pool.request({

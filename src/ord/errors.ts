@@ -83,3 +83,21 @@ export class OrdInvalidArgumentError extends OrdError {
     this.value = value;
   }
 }
+
+/** The caller's upstream-call budget (MAX_UPSTREAM_CALLS_PER_OPERATION) is spent; nothing was sent. */
+export class OrdBudgetExceededError extends OrdError {
+  readonly budget: number;
+  readonly spent: number;
+  constructor(budget: number, spent: number, endpoint: OrdEndpoint | null) {
+    super(`This operation has used its budget of ${budget} ORD calls (${spent} made); no more are allowed.`, endpoint);
+    this.budget = budget;
+    this.spent = spent;
+  }
+}
+
+/** The caller gave up (its deadline passed or it was cancelled) before ORD answered. */
+export class OrdAbortedError extends OrdError {
+  constructor(endpoint: OrdEndpoint | null, reason: string) {
+    super(`ORD request abandoned: ${reason}`, endpoint);
+  }
+}

@@ -1,0 +1,58 @@
+// What one caller (one GraphQL operation) may spend upstream, how urgent it is, and when it must give up.
+// Carried implicitly with AsyncLocalStorage, so the client enforces it without every layer passing it along.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { OrdBudgetExceededError, type OrdEndpoint } from './errors.js';
+
+/** Interactive callers (people in GraphiQL, apps) go before bulk walks; see UpstreamGate for the share. */
+export type UpstreamPriority = 'interactive' | 'bulk';
+
+export interface UpstreamScopeOptions {
+  /** Most ORD requests (retries not counted) this scope may start; default unlimited. */
+  budget?: number;
+  priority?: UpstreamPriority;
+  /** Aborts waiting and in-flight ORD requests of this scope (e.g. a per-request deadline). */
+  signal?: AbortSignal;
+  /** For logs: the request this scope belongs to. */
+  requestId?: string;
+}
+
+export class UpstreamScope {
+  readonly budget: number;
+  readonly priority: UpstreamPriority;
+  readonly signal: AbortSignal | undefined;
+  readonly requestId: string | undefined;
+  /** ORD requests started so far in this scope, per endpoint. */
+  readonly spentByEndpoint = new Map<OrdEndpoint, number>();
+  private spentTotal = 0;
+
+  constructor(options: UpstreamScopeOptions = {}) {
+    this.budget = options.budget ?? Number.POSITIVE_INFINITY;
+    this.priority = options.priority ?? 'interactive';
+    this.signal = options.signal;
+    this.requestId = options.requestId;
+  }
+
+  get spent(): number {
+    return this.spentTotal;
+  }
+
+  /** Records one ORD request about to start; refuses it (nothing is sent) once the budget is used up. */
+  spend(endpoint: OrdEndpoint): void {
+    if (this.spentTotal >= this.budget) throw new OrdBudgetExceededError(this.budget, this.spentTotal, endpoint);
+    this.spentTotal++;
+    this.spentByEndpoint.set(endpoint, (this.spentByEndpoint.get(endpoint) ?? 0) + 1);
+  }
+}
+
+const storage = new AsyncLocalStorage<UpstreamScope>();
+
+/** Runs `fn` (and everything it starts asynchronously) inside `scope`. */
+export function runInUpstreamScope<T>(scope: UpstreamScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+/** The scope of the current async context, if any (none: unlimited, interactive). */
+export function currentUpstreamScope(): UpstreamScope | undefined {
+  return storage.getStore();
+}
