@@ -3,8 +3,9 @@
 
 import { Pool } from 'undici';
 import type { OrdClientSettings } from '../config.js';
+import { UpstreamAbortedError } from '../source/errors.js';
+import { currentUpstreamScope } from '../source/scope.js';
 import {
-  OrdAbortedError,
   OrdInvalidArgumentError,
   OrdRejectedError,
   OrdUpstreamError,
@@ -13,7 +14,6 @@ import {
 import { OrdCounters, type OrdCounterSnapshot } from './counters.js';
 import { UpstreamGate } from './gate.js';
 import { SlidingWindowPacer } from './pacer.js';
-import { currentUpstreamScope } from './scope.js';
 import { parseRetryAfter, withRetries, type RetryInfo } from './retry.js';
 import type {
   OrdOrganisation,
@@ -152,7 +152,7 @@ export class OrdClient {
     this.gate = new UpstreamGate({
       pacer: this.pacer,
       maxConcurrency: settings.maxConcurrency,
-      abortError: (signal) => new OrdAbortedError(null, abortReason(signal)),
+      abortError: (signal) => new UpstreamAbortedError(null, abortReason(signal)),
     });
     this.pool = new Pool(this.base.origin, {
       connections: settings.maxConcurrency,
@@ -330,7 +330,7 @@ export class OrdClient {
                 return await this.attempt(endpoint, url, allowNotFound, scope?.signal);
               } catch (error) {
                 // The caller gave up (deadline): not ORD's fault, and not worth a retry.
-                if (scope?.signal?.aborted) throw new OrdAbortedError(endpoint, abortReason(scope.signal));
+                if (scope?.signal?.aborted) throw new UpstreamAbortedError(endpoint, abortReason(scope.signal));
                 throw error;
               }
             },

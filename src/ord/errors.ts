@@ -1,27 +1,19 @@
 // Typed outcomes of talking to ORD: every failure a caller can see is one of these three classes.
-// Callers (the ORD source, the GraphQL layer) switch on class and `kind`, never on undici or JSON parser errors.
+// Each extends the source-level vocabulary (src/source/errors.ts), so layers above switch on meaning, not on ORD.
+
+import { SourceInvalidArgumentError, SourceRejectedError, SourceUnavailableError } from '../source/errors.js';
 
 /** Which ORD endpoint a request was for; also the key of the client's counters. */
 export type OrdEndpoint = 'organisation' | 'search' | 'sync' | 'roles' | 'rels' | 'recordclasses';
 
-/** Base class, so a caller can catch "anything ORD-related" in one `instanceof`. */
-export class OrdError extends Error {
-  readonly endpoint: OrdEndpoint | null;
-  constructor(message: string, endpoint: OrdEndpoint | null, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.endpoint = endpoint;
-  }
-}
-
 /** ORD answered 406: it refused the request's parameters. Never retried: asking again gets the same answer. */
-export class OrdRejectedError extends OrdError {
-  readonly status: number;
+export class OrdRejectedError extends SourceRejectedError {
   /** ORD's own `errorText`, verbatim (e.g. "Invalid date format."); a placeholder when the body was unreadable. */
   readonly errorText: string;
+  declare readonly endpoint: OrdEndpoint | null;
   constructor(status: number, errorText: string, endpoint: OrdEndpoint | null) {
-    super(`ORD rejected the request (${status}): ${errorText}`, endpoint);
-    this.status = status;
+    super(status, errorText, endpoint);
+    this.message = `ORD rejected the request (${status}): ${errorText}`;
     this.errorText = errorText;
   }
 }
@@ -58,46 +50,23 @@ export interface OrdUpstreamErrorOptions {
 }
 
 /** ORD (or the network in between) failed us; the request itself was fine. */
-export class OrdUpstreamError extends OrdError {
-  readonly kind: OrdUpstreamErrorKind;
-  readonly status: number | null;
+export class OrdUpstreamError extends SourceUnavailableError {
+  declare readonly kind: OrdUpstreamErrorKind;
+  declare readonly endpoint: OrdEndpoint | null;
   attempts: number;
   readonly retryAfterMs: number | null;
   constructor(kind: OrdUpstreamErrorKind, message: string, options: OrdUpstreamErrorOptions = {}) {
-    super(message, options.endpoint ?? null, options.cause === undefined ? undefined : { cause: options.cause });
-    this.kind = kind;
-    this.status = options.status ?? null;
+    super(kind, message, options);
     this.attempts = options.attempts ?? 1;
     this.retryAfterMs = options.retryAfterMs ?? null;
   }
 }
 
 /** Refused before anything was sent: e.g. an ODS code that could escape the URL path, or a bad Limit. */
-export class OrdInvalidArgumentError extends OrdError {
-  /** The argument's name, e.g. "code", "Limit". */
-  readonly argument: string;
-  readonly value: unknown;
+export class OrdInvalidArgumentError extends SourceInvalidArgumentError {
+  declare readonly endpoint: OrdEndpoint | null;
   constructor(argument: string, value: unknown, reason: string, endpoint: OrdEndpoint | null = null) {
-    super(`Invalid ${argument} ${JSON.stringify(String(value)).slice(0, 80)}: ${reason}`, endpoint);
-    this.argument = argument;
-    this.value = value;
+    super(argument, value, reason, endpoint);
   }
 }
 
-/** The caller's upstream-call budget (MAX_UPSTREAM_CALLS_PER_OPERATION) is spent; nothing was sent. */
-export class OrdBudgetExceededError extends OrdError {
-  readonly budget: number;
-  readonly spent: number;
-  constructor(budget: number, spent: number, endpoint: OrdEndpoint | null) {
-    super(`This operation has used its budget of ${budget} ORD calls (${spent} made); no more are allowed.`, endpoint);
-    this.budget = budget;
-    this.spent = spent;
-  }
-}
-
-/** The caller gave up (its deadline passed or it was cancelled) before ORD answered. */
-export class OrdAbortedError extends OrdError {
-  constructor(endpoint: OrdEndpoint | null, reason: string) {
-    super(`ORD request abandoned: ${reason}`, endpoint);
-  }
-}

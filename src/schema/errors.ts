@@ -1,14 +1,25 @@
-// The GraphQL error vocabulary (BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, UPSTREAM_REJECTED) and the one place ORD failures are translated.
-// Only this module knows the ORD error classes; resolvers and loaders call `toGraphQLError` and stay wire-agnostic.
+// The GraphQL error vocabulary (BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, UPSTREAM_REJECTED, …) and the one place source failures are translated.
+// It knows only the source-level error classes (src/source/errors.ts), never a wire format, so another source slots in unchanged.
 
 import { Kind, visit, type ArgumentNode, type ASTNode, type DocumentNode, type GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { OrdError, OrdInvalidArgumentError, OrdRejectedError, OrdUpstreamError } from '../ord/errors.js';
+import {
+  SourceError,
+  SourceInvalidArgumentError,
+  SourceRejectedError,
+  SourceUnavailableError,
+  UpstreamAbortedError,
+  UpstreamBudgetExceededError,
+} from '../source/errors.js';
 
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
+  /** The operation spent (or would spend) more upstream calls than MAX_UPSTREAM_CALLS_PER_OPERATION allows. */
+  UPSTREAM_BUDGET_EXCEEDED: 'UPSTREAM_BUDGET_EXCEEDED',
+  /** The request's deadline (REQUEST_DEADLINE_MS) passed before upstream answered this field. */
+  DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -49,23 +60,31 @@ export class InputCoercionError extends Error {
  */
 export function toGraphQLError(error: unknown): Error {
   if (isGraphQLError(error)) return error;
-  if (error instanceof OrdRejectedError) {
-    // No `originalError`: Yoga would mask an error whose original is not a GraphQLError. ORD's detail is in the text.
-    return graphQLError(`ORD rejected the request: ${error.errorText}`, {
-      extensions: { code: ErrorCode.UPSTREAM_REJECTED, ordErrorText: error.errorText, status: error.status },
+  if (error instanceof SourceRejectedError) {
+    // No `originalError`: Yoga would mask an error whose original is not a GraphQLError. Upstream's detail is in the text.
+    return graphQLError(`ORD rejected the request: ${error.upstreamText}`, {
+      extensions: { code: ErrorCode.UPSTREAM_REJECTED, ordErrorText: error.upstreamText, status: error.status },
     });
   }
-  if (error instanceof OrdUpstreamError) {
+  if (error instanceof SourceUnavailableError) {
     return graphQLError(`ORD is unavailable (${error.kind}): ${error.message}`, {
       extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, kind: error.kind, ...(error.status ? { status: error.status } : {}) },
     });
   }
-  if (error instanceof OrdInvalidArgumentError) {
+  if (error instanceof SourceInvalidArgumentError) {
     return graphQLError(error.message, {
       extensions: { code: ErrorCode.BAD_USER_INPUT },
     });
   }
-  if (error instanceof OrdError) {
+  if (error instanceof UpstreamBudgetExceededError) {
+    return graphQLError(error.message, {
+      extensions: { code: ErrorCode.UPSTREAM_BUDGET_EXCEEDED, limit: error.budget, spent: error.spent },
+    });
+  }
+  if (error instanceof UpstreamAbortedError) {
+    return graphQLError(error.message, { extensions: { code: ErrorCode.DEADLINE_EXCEEDED } });
+  }
+  if (error instanceof SourceError) {
     return graphQLError(`ORD is unavailable: ${error.message}`, {
       extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE },
     });

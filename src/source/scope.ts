@@ -2,9 +2,9 @@
 // Carried implicitly with AsyncLocalStorage, so the client enforces it without every layer passing it along.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { OrdBudgetExceededError, type OrdEndpoint } from './errors.js';
+import { UpstreamBudgetExceededError } from './errors.js';
 
-/** Interactive callers (people in GraphiQL, apps) go before bulk walks; see UpstreamGate for the share. */
+/** Interactive callers (people in GraphiQL, apps) go before bulk walks; see src/ord/gate.ts for the share. */
 export type UpstreamPriority = 'interactive' | 'bulk';
 
 export interface UpstreamScopeOptions {
@@ -23,7 +23,7 @@ export class UpstreamScope {
   readonly signal: AbortSignal | undefined;
   readonly requestId: string | undefined;
   /** ORD requests started so far in this scope, per endpoint. */
-  readonly spentByEndpoint = new Map<OrdEndpoint, number>();
+  readonly spentByEndpoint = new Map<string, number>();
   private spentTotal = 0;
 
   constructor(options: UpstreamScopeOptions = {}) {
@@ -38,8 +38,8 @@ export class UpstreamScope {
   }
 
   /** Records one ORD request about to start; refuses it (nothing is sent) once the budget is used up. */
-  spend(endpoint: OrdEndpoint): void {
-    if (this.spentTotal >= this.budget) throw new OrdBudgetExceededError(this.budget, this.spentTotal, endpoint);
+  spend(endpoint: string): void {
+    if (this.spentTotal >= this.budget) throw new UpstreamBudgetExceededError(this.budget, this.spentTotal, endpoint);
     this.spentTotal++;
     this.spentByEndpoint.set(endpoint, (this.spentByEndpoint.get(endpoint) ?? 0) + 1);
   }
