@@ -3,6 +3,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import type { DocumentNode, ExecutionResult, GraphQLError } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createLoaders } from '../loaders/index.js';
 import { schema, type Context } from '../schema/index.js';
@@ -112,6 +113,8 @@ export function createOdsServer({ source, logger, exampleTabs = true }: OdsServe
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    // GraphiQL served from the package itself rather than a CDN, so the offline demo has a working GraphiQL too.
+    renderGraphiQL,
     context: () => ({ source, loaders: createLoaders(source) }),
     plugins: [useArgumentNames()],
     ...(logger ? { logging: yogaLogger(logger) } : {}),
