@@ -14,6 +14,10 @@ export interface OrdClientSettings {
   timeoutMs: number;
   /** Retries of one GET after a network error, 5xx or 429 (ORD_MAX_RETRIES, default 3). */
   maxRetries: number;
+  /** Consecutive failed ORD calls that open the circuit breaker (ORD_CIRCUIT_FAILURES, default 5; 0 = no breaker). */
+  circuitFailures?: number;
+  /** Seconds an open circuit waits before letting one probe through (ORD_CIRCUIT_RESET_SECONDS, default 30). */
+  circuitResetSeconds?: number;
 }
 
 export interface ServerSettings {
@@ -60,6 +64,8 @@ export function ordSettingsFromEnv(env: Env = process.env): OrdClientSettings {
     maxConcurrency: intSetting(env, 'ORD_MAX_CONCURRENCY', 4, 1, 256),
     timeoutMs: intSetting(env, 'ORD_TIMEOUT_MS', 10_000, 1, 600_000),
     maxRetries: intSetting(env, 'ORD_MAX_RETRIES', 3, 0, 10),
+    circuitFailures: intSetting(env, 'ORD_CIRCUIT_FAILURES', 5, 0, 1000),
+    circuitResetSeconds: intSetting(env, 'ORD_CIRCUIT_RESET_SECONDS', 30, 1, 3600),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   OrdUpstreamError,
   type OrdEndpoint,
 } from './errors.js';
+import { CircuitBreaker } from './circuit.js';
 import { OrdCounters, type OrdCounterSnapshot } from './counters.js';
 import { UpstreamGate } from './gate.js';
 import { SlidingWindowPacer } from './pacer.js';
@@ -50,6 +51,8 @@ export interface OrdClientOptions {
   /** Called before each retry wait (logging, tests). */
   onRetry?: (info: RetryInfo & { endpoint: OrdEndpoint }) => void;
   userAgent?: string;
+  /** Told when the circuit breaker changes state (logging). */
+  onCircuitChange?: (from: string, to: string) => void;
 }
 
 export interface OrdSearchResult {
@@ -129,6 +132,8 @@ export class OrdClient {
   private readonly base: URL;
   /** Concurrency cap + pacer, served interactive-first (see gate.ts). */
   readonly gate: UpstreamGate;
+  /** Fails calls fast after consecutive upstream failures (see circuit.ts); its state feeds /ready. */
+  readonly circuit: CircuitBreaker;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -153,6 +158,12 @@ export class OrdClient {
       pacer: this.pacer,
       maxConcurrency: settings.maxConcurrency,
       abortError: (signal) => new UpstreamAbortedError(null, abortReason(signal)),
+    });
+    this.circuit = new CircuitBreaker({
+      failureThreshold: settings.circuitFailures ?? 0,
+      resetMs: (settings.circuitResetSeconds ?? 30) * 1000,
+      now: this.now,
+      onStateChange: options.onCircuitChange,
     });
     this.pool = new Pool(this.base.origin, {
       connections: settings.maxConcurrency,
@@ -317,7 +328,14 @@ export class OrdClient {
   private async callRaw(endpoint: OrdEndpoint, relative: string, allowNotFound: boolean): Promise<Answer | null> {
     const url = this.resolve(relative, endpoint);
     const scope = currentUpstreamScope();
+    let token: { probe: boolean } | null = null;
+    const circuitOpen = () =>
+      new OrdUpstreamError('circuit_open', 'ORD has failed repeatedly; calls are refused until the circuit resets', { endpoint });
     try {
+      // An open circuit refuses before anything is spent or queued.
+      token = this.circuit.tryAcquire();
+      if (token === null) throw circuitOpen();
+      const probe = token.probe;
       // The caller's budget counts calls, not attempts: a retry is our choice, not the caller's spending.
       scope?.spend(endpoint);
       const answer = await withRetries(
@@ -326,6 +344,8 @@ export class OrdClient {
             scope?.priority ?? 'interactive',
             async () => {
               if (this.closed) throw new OrdUpstreamError('network', 'ORD client is closed', { endpoint });
+              // The circuit may have opened while this call queued for a slot: do not add to the pile.
+              if (!probe && this.circuit.state === 'open') throw circuitOpen();
               try {
                 return await this.attempt(endpoint, url, allowNotFound, scope?.signal);
               } catch (error) {
@@ -352,8 +372,15 @@ export class OrdClient {
         },
       );
       if (answer === null) this.counters.increment(endpoint, 'not_found');
+      this.circuit.success(token);
       return answer;
     } catch (error) {
+      if (token !== null) {
+        // 404/406 are answers; only ORD's own failures count against it, not the caller giving up or the circuit itself.
+        if (error instanceof OrdRejectedError) this.circuit.success(token);
+        else if (error instanceof OrdUpstreamError && error.kind !== 'circuit_open') this.circuit.failure(token);
+        else this.circuit.release(token);
+      }
       if (error instanceof OrdRejectedError) {
         this.counters.increment(endpoint, 'rejected');
       } else if (error instanceof OrdUpstreamError) {

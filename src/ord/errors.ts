@@ -25,9 +25,10 @@ export class OrdRejectedError extends SourceRejectedError {
  * - `malformed`: unparseable, truncated or wrongly shaped JSON;
  * - `timeout`: connect, headers, body or overall deadline passed;
  * - `network`: connection refused/reset and other socket failures;
- * - `rate_limited`: still 429 after every retry.
+ * - `rate_limited`: still 429 after every retry;
+ * - `circuit_open`: not sent at all, because ORD failed repeatedly and the circuit breaker is open (src/ord/circuit.ts).
  */
-export type OrdUpstreamErrorKind = 'http_status' | 'html' | 'malformed' | 'timeout' | 'network' | 'rate_limited';
+export type OrdUpstreamErrorKind = 'http_status' | 'html' | 'malformed' | 'timeout' | 'network' | 'rate_limited' | 'circuit_open';
 
 export const ORD_UPSTREAM_ERROR_KINDS: readonly OrdUpstreamErrorKind[] = [
   'http_status',
@@ -36,6 +37,7 @@ export const ORD_UPSTREAM_ERROR_KINDS: readonly OrdUpstreamErrorKind[] = [
   'timeout',
   'network',
   'rate_limited',
+  'circuit_open',
 ];
 
 export interface OrdUpstreamErrorOptions {
