@@ -3,6 +3,8 @@
 
 import type { IsoDate, Organisation, OrganisationSummary, RecordClass, RelationshipType, RoleType } from '../domain/types.js';
 import { EntityCache, type CacheKind, type CacheSettings, type CacheStats } from './cache.js';
+import { UpstreamAbortedError } from './errors.js';
+import { currentUpstreamScope } from './scope.js';
 import type { OrganisationSearch, OrganisationSource, SearchPage } from './types.js';
 
 /** Told whenever a stale cached answer is served because upstream failed. */
@@ -55,12 +57,75 @@ export function searchKey(filter: OrganisationSearch, offset: number, limit: num
   return `search:${JSON.stringify(norm(filter))}:${offset}:${limit}`;
 }
 
+/** A cache key as a reader of `extensions.stale` would name it, e.g. "organisation RWR". */
+export function describeCacheKey(key: string): string {
+  const at = key.indexOf(':');
+  const [prefix, rest] = at < 0 ? [key, ''] : [key.slice(0, at), key.slice(at + 1)];
+  switch (prefix) {
+    case 'org':
+      return `organisation ${rest}`;
+    case 'sum':
+      return `summary ${rest}`;
+    case 'search':
+      return `search ${rest}`;
+    case 'changes':
+      return `changes since ${rest}`;
+    case 'codes':
+      return { roles: 'role types', rels: 'relationship types', recordclasses: 'record classes' }[rest] ?? `code system ${rest}`;
+    default:
+      return key;
+  }
+}
+
+/** What one shared upstream call ends with: the value, and its age when it is a stale stand-in for a failed call. */
+interface Outcome<T> {
+  value: T;
+  staleAgeMs?: number;
+}
+
+/**
+ * Waits for `pending`, but no longer than `signal` allows: a caller joining another caller's call must still give up
+ * at its own deadline. At the deadline a stale value, when one is held, beats nothing.
+ */
+function untilAborted<T>(pending: Promise<Outcome<T>>, signal: AbortSignal | undefined, stale: Outcome<T> | undefined): Promise<Outcome<T>> {
+  if (!signal) return pending;
+  const abandoned = (): Outcome<T> => {
+    if (stale) return stale;
+    const reason: unknown = signal.reason;
+    throw new UpstreamAbortedError(null, reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'the caller gave up');
+  };
+  if (signal.aborted) {
+    pending.catch(() => undefined); // the call lives on for its other callers; its failure is theirs to see
+    return Promise.resolve().then(abandoned);
+  }
+  return new Promise<Outcome<T>>((resolve, reject) => {
+    const onAbort = () => {
+      try {
+        resolve(abandoned());
+      } catch (error) {
+        reject(error);
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (outcome) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(outcome);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 const orgKey = (code: string) => `org:${code.toUpperCase()}`;
 const summaryKey = (code: string) => `sum:${code.toUpperCase()}`;
 
 export class CachedOrganisationSource implements OrganisationSource {
   readonly cache: EntityCache;
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Map<string, Promise<Outcome<unknown>>>();
   private sharedInFlight = 0;
 
   constructor(
@@ -139,32 +204,45 @@ export class CachedOrganisationSource implements OrganisationSource {
 
   /**
    * Fresh hit → the cached value. Otherwise one upstream call per key at a time (single flight); if it fails and a stale
-   * value is held, the stale value is served and reported.
+   * value is held, the stale value is served, reported (`onStaleServed`) and noted on each caller's UpstreamScope.
+   * Every caller, including one that joined another's call, gives up at its own scope's deadline.
    */
   private async cached<T>(key: string, load: () => Promise<{ value: T; kind: CacheKind }>): Promise<T> {
     const hit = this.cache.get<T>(key);
     if (hit?.fresh) return hit.value;
-    const pending = this.inFlight.get(key);
+    const scope = currentUpstreamScope();
+    const stale: Outcome<T> | undefined = hit ? { value: hit.value, staleAgeMs: hit.ageMs } : undefined;
+    let pending = this.inFlight.get(key) as Promise<Outcome<T>> | undefined;
+    const joined = pending !== undefined;
     if (pending) {
       this.sharedInFlight++;
-      return pending as Promise<T>;
-    }
-    const call = (async () => {
-      try {
-        const { value, kind } = await load();
-        this.cache.set(key, kind, value);
-        return value;
-      } catch (error) {
-        if (hit) {
-          this.options.onStaleServed?.({ key, ageMs: hit.ageMs, error });
-          return hit.value;
+    } else {
+      pending = (async (): Promise<Outcome<T>> => {
+        try {
+          const { value, kind } = await load();
+          this.cache.set(key, kind, value);
+          return { value };
+        } catch (error) {
+          if (hit) {
+            this.options.onStaleServed?.({ key, ageMs: hit.ageMs, error });
+            return { value: hit.value, staleAgeMs: hit.ageMs };
+          }
+          throw error;
+        } finally {
+          this.inFlight.delete(key);
         }
-        throw error;
-      } finally {
-        this.inFlight.delete(key);
-      }
-    })();
-    this.inFlight.set(key, call);
-    return call;
+      })();
+      this.inFlight.set(key, pending);
+    }
+    let outcome: Outcome<T>;
+    try {
+      outcome = await untilAborted(pending, scope?.signal, stale);
+    } catch (error) {
+      // The caller whose call we joined gave up (its deadline), which says nothing about ORD: ask again for ourselves.
+      if (joined && error instanceof UpstreamAbortedError && !scope?.signal?.aborted) return this.cached(key, load);
+      throw error;
+    }
+    if (outcome.staleAgeMs !== undefined) scope?.noteStale(describeCacheKey(key), outcome.staleAgeMs);
+    return outcome.value;
   }
 }

@@ -24,6 +24,8 @@ export class UpstreamScope {
   readonly requestId: string | undefined;
   /** ORD requests started so far in this scope, per endpoint. */
   readonly spentByEndpoint = new Map<string, number>();
+  /** Cached answers served past their TTL because upstream failed: the response says so (`extensions.stale`). */
+  readonly staleNotices: StaleNoticeEntry[] = [];
   private spentTotal = 0;
 
   constructor(options: UpstreamScopeOptions = {}) {
@@ -43,6 +45,20 @@ export class UpstreamScope {
     this.spentTotal++;
     this.spentByEndpoint.set(endpoint, (this.spentByEndpoint.get(endpoint) ?? 0) + 1);
   }
+
+  /** Records that stale data went into this scope's answer (once per key: the oldest age wins). */
+  noteStale(key: string, ageMs: number): void {
+    const ageSeconds = Math.max(0, Math.round(ageMs / 1000));
+    const known = this.staleNotices.find((n) => n.key === key);
+    if (known) known.ageSeconds = Math.max(known.ageSeconds, ageSeconds);
+    else this.staleNotices.push({ key, ageSeconds });
+  }
+}
+
+/** One entry of `extensions.stale`: which data (e.g. "organisation RWR") and how old it is. */
+export interface StaleNoticeEntry {
+  key: string;
+  ageSeconds: number;
 }
 
 const storage = new AsyncLocalStorage<UpstreamScope>();
