@@ -90,9 +90,13 @@ export class EntityCache {
     return { value: entry.value as T, fresh, ageMs, kind: entry.kind };
   }
 
-  /** Like get, but fresh entries only, and without touching recency or counters. */
-  peekFresh<T>(key: string): T | undefined {
-    const entry = this.lru.peek(key);
+  /**
+   * Fresh entries only, without counting a hit or miss. `touch` marks the entry as recently used: answers served from the
+   * cache this way (the source's known* methods) touch it, or a summary served a thousand times would still be the first
+   * evicted; plain inspection (tests, diagnostics) leaves recency alone.
+   */
+  peekFresh<T>(key: string, touch = false): T | undefined {
+    const entry = touch ? this.lru.get(key) : this.lru.peek(key);
     if (!entry) return undefined;
     return this.now() - entry.storedAt < this.settings.ttlMs[entry.kind] ? (entry.value as T) : undefined;
   }

@@ -3,9 +3,9 @@
 
 import type { IsoDate, Organisation, OrganisationSummary, RecordClass, RelationshipType, RoleType } from '../domain/types.js';
 import { EntityCache, type CacheKind, type CacheSettings, type CacheStats } from './cache.js';
-import { UpstreamAbortedError } from './errors.js';
+import { SourceInvalidArgumentError, SourceRejectedError, UpstreamAbortedError, UpstreamBudgetExceededError } from './errors.js';
 import { currentUpstreamScope } from './scope.js';
-import type { OrganisationSearch, OrganisationSource, SearchPage } from './types.js';
+import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from './types.js';
 
 /** Told whenever a stale cached answer is served because upstream failed. */
 export interface StaleNotice {
@@ -120,8 +120,18 @@ function untilAborted<T>(pending: Promise<Outcome<T>>, signal: AbortSignal | und
   });
 }
 
-const orgKey = (code: string) => `org:${code.toUpperCase()}`;
-const summaryKey = (code: string) => `sum:${code.toUpperCase()}`;
+const orgKey = (code: string) => `org:${code.trim().toUpperCase()}`;
+const summaryKey = (code: string) => `sum:${code.trim().toUpperCase()}`;
+const CODE_SYSTEM_KEYS: Record<CodeSystemName, string> = {
+  roleTypes: 'codes:roles',
+  relationshipTypes: 'codes:rels',
+  recordClasses: 'codes:recordclasses',
+};
+
+/** Failures that a stale answer must not paper over: upstream said the request itself is wrong. */
+function isRequestFault(error: unknown): boolean {
+  return error instanceof SourceRejectedError || error instanceof SourceInvalidArgumentError;
+}
 
 export class CachedOrganisationSource implements OrganisationSource {
   readonly cache: EntityCache;
@@ -139,7 +149,9 @@ export class CachedOrganisationSource implements OrganisationSource {
     const key = orgKey(odsCode);
     return this.cached<Organisation | null>(key, async () => {
       const org = await this.inner.getOrganisation(odsCode);
+      // Keep the summary in step with the record: refreshed from it, or gone with it.
       if (org) this.cache.set(summaryKey(org.odsCode), 'summary', summaryOf(org));
+      else this.cache.delete(summaryKey(odsCode));
       return { value: org, kind: org ? 'organisation' : 'missing' };
     });
   }
@@ -157,25 +169,34 @@ export class CachedOrganisationSource implements OrganisationSource {
   }
 
   roleTypes(): Promise<RoleType[]> {
-    return this.cached('codes:roles', async () => ({ value: await this.inner.roleTypes(), kind: 'codeSystem' }));
+    return this.cached(CODE_SYSTEM_KEYS.roleTypes, async () => ({ value: await this.inner.roleTypes(), kind: 'codeSystem' }));
   }
 
   relationshipTypes(): Promise<RelationshipType[]> {
-    return this.cached('codes:rels', async () => ({ value: await this.inner.relationshipTypes(), kind: 'codeSystem' }));
+    return this.cached(CODE_SYSTEM_KEYS.relationshipTypes, async () => ({ value: await this.inner.relationshipTypes(), kind: 'codeSystem' }));
   }
 
   recordClasses(): Promise<RecordClass[]> {
-    return this.cached('codes:recordclasses', async () => ({ value: await this.inner.recordClasses(), kind: 'codeSystem' }));
+    return this.cached(CODE_SYSTEM_KEYS.recordClasses, async () => ({ value: await this.inner.recordClasses(), kind: 'codeSystem' }));
   }
 
   /** A fresh summary of this organisation if one is known (from a search page or a full record), without any upstream call. */
   knownSummary(odsCode: string): OrganisationSummary | undefined {
-    return this.cache.peekFresh<OrganisationSummary>(summaryKey(odsCode));
+    const summary = this.cache.peekFresh<OrganisationSummary>(summaryKey(odsCode), true);
+    if (summary) return summary;
+    // The summary entry may have been evicted for space while the (larger) full record survived.
+    const org = this.cache.peekFresh<Organisation | null>(orgKey(odsCode), true);
+    return org ? summaryOf(org) : undefined;
   }
 
   /** A fresh full record if one is cached; `null` means "known not to exist"; undefined means "not known". */
   knownOrganisation(odsCode: string): Organisation | null | undefined {
-    return this.cache.peekFresh<Organisation | null>(orgKey(odsCode));
+    return this.cache.peekFresh<Organisation | null>(orgKey(odsCode), true);
+  }
+
+  /** True when this code system is cached and fresh. */
+  knownCodeSystem(system: CodeSystemName): boolean {
+    return this.cache.peekFresh<unknown>(CODE_SYSTEM_KEYS[system], true) !== undefined;
   }
 
   /** Stores summaries learnt elsewhere (search pages, inbound connections) for later queries. */
@@ -189,10 +210,13 @@ export class CachedOrganisationSource implements OrganisationSource {
    */
   evict(odsCodes: Iterable<string>): number {
     let dropped = 0;
+    let any = false;
     for (const code of odsCodes) {
+      any = true;
       if (this.cache.delete(orgKey(code))) dropped++;
       this.cache.delete(summaryKey(code));
     }
+    if (!any) return 0; // nothing changed: the cached search pages are still right
     this.cache.deletePrefix('search:');
     this.cache.deletePrefix('changes:');
     return dropped;
@@ -223,7 +247,7 @@ export class CachedOrganisationSource implements OrganisationSource {
           this.cache.set(key, kind, value);
           return { value };
         } catch (error) {
-          if (hit) {
+          if (hit && !isRequestFault(error)) {
             this.options.onStaleServed?.({ key, ageMs: hit.ageMs, error });
             return { value: hit.value, staleAgeMs: hit.ageMs };
           }
@@ -238,8 +262,10 @@ export class CachedOrganisationSource implements OrganisationSource {
     try {
       outcome = await untilAborted(pending, scope?.signal, stale);
     } catch (error) {
-      // The caller whose call we joined gave up (its deadline), which says nothing about ORD: ask again for ourselves.
+      // The caller whose call we joined gave up (its deadline) or had spent its budget, which says nothing about ORD:
+      // ask again for ourselves, under our own scope's budget.
       if (joined && error instanceof UpstreamAbortedError && !scope?.signal?.aborted) return this.cached(key, load);
+      if (joined && error instanceof UpstreamBudgetExceededError) return this.cached(key, load);
       throw error;
     }
     if (outcome.staleAgeMs !== undefined) scope?.noteStale(describeCacheKey(key), outcome.staleAgeMs);

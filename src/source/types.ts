@@ -24,6 +24,9 @@ export interface SearchPage {
   items: OrganisationSummary[];
 }
 
+/** The code systems a source serves (each one ORD call when not held). */
+export type CodeSystemName = 'roleTypes' | 'relationshipTypes' | 'recordClasses';
+
 export interface OrganisationSource {
   /** A full record, or null when the source has no such code. */
   getOrganisation(odsCode: string): Promise<Organisation | null>;
@@ -34,4 +37,14 @@ export interface OrganisationSource {
   roleTypes(): Promise<RoleType[]>;
   relationshipTypes(): Promise<RelationshipType[]>;
   recordClasses(): Promise<RecordClass[]>;
+
+  // Optional, for sources that remember answers (CachedOrganisationSource). They answer synchronously, never call
+  // upstream, and report only fresh knowledge: the loaders use them to skip fetches, the budget estimator to count less.
+
+  /** A fresh full record held for `odsCode`; `null` when the code is known not to exist; undefined when not known. */
+  knownOrganisation?(odsCode: string): Organisation | null | undefined;
+  /** A fresh summary held for `odsCode` (from a search page or a full record); undefined when not known. */
+  knownSummary?(odsCode: string): OrganisationSummary | undefined;
+  /** True when the code system is held fresh, so using it costs no upstream call. */
+  knownCodeSystem?(system: CodeSystemName): boolean;
 }
