@@ -159,13 +159,11 @@ describe('filters', () => {
     expect(stack.calls()).toHaveLength(0);
   });
 
-  it('ORD\'s own validation comes back as UPSTREAM_REJECTED with ORD\'s text (Name too short)', async () => {
+  it('a name or postcode ORD would refuse (Name too short) is a BAD_USER_INPUT naming filter, checked before ORD', async () => {
     const res = await stack.gql(`{ searchOrganisations(filter: { name: "ab" }) { totalCount } }`);
-    expect(res.errors![0]!.extensions).toMatchObject({
-      code: 'UPSTREAM_REJECTED',
-      ordErrorText: 'Supplied Name needs a minimum of 3 Characters.',
-    });
-    expect(res.errors![0]!.message).toContain('Supplied Name needs a minimum of 3 Characters.');
+    expect(res.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'filter' });
+    expect(res.errors![0]!.message).toContain('filter.name must be 3 to 100 characters');
+    expect(stack.calls()).toHaveLength(0);
   });
 });
 

@@ -17,17 +17,17 @@ export type ContactType =
   /** A web address. */
   | 'WEBSITE';
 
-/** Every search filter ORD offers; all given filters must match (AND). At least one is required. ORD validates the values (e.g. `name` needs 3–100 characters) and its refusals come back as UPSTREAM_REJECTED with ORD's own text. */
+/** Every search filter ORD offers; all given filters must match (AND). At least one is required. Values ORD would refuse (a `name` outside 3–100 characters or its character set, a malformed `postcode`, role or record class id) are BAD_USER_INPUT errors naming `filter`, before anything is sent; refusals only ORD can judge (e.g. a `changedSince` beyond its 185-day window) come back as UPSTREAM_REJECTED with ORD's own text. */
 export type OrganisationFilter = {
   /** Organisations holding any of these role types, primary or not (ORD `Roles`). */
   anyOfRoles?: Array<string> | null | undefined;
   /** Only records changed on or after this date (ORD `LastChangeDate`; ORD accepts dates up to 185 days back, not in the future). */
   changedSince?: string | null | undefined;
-  /** Case-insensitive substring of the name (ORD `Name`, 3–100 characters; `_` matches any one character). */
+  /** Case-insensitive substring of the name (ORD `Name`: 3–100 characters, letters, digits, spaces and `_@&.()'"/:,+;-`; `_` matches any one character). */
   name?: string | null | undefined;
   /** A non-primary role type id the organisation holds, e.g. "RO76" for GP practices (ORD `NonPrimaryRoleId`). */
   nonPrimaryRole?: string | null | undefined;
-  /** Postcode prefix (ORD `PostCode`); a bare outward code such as "LS1" matches only that district. */
+  /** Postcode prefix (ORD `PostCode`, 2–8 characters shaped like the start of a UK postcode); a bare outward code such as "LS1" matches only that district. */
   postcode?: string | null | undefined;
   /** Primary role type id, e.g. "RO197" for NHS trusts (ORD `PrimaryRoleId`). */
   primaryRole?: string | null | undefined;

@@ -51,6 +51,43 @@ export class InputCoercionError extends Error {
   readonly extensions = { code: ErrorCode.BAD_USER_INPUT };
 }
 
+/** Fixed, client-safe wording per kind of upstream failure: the detail (URLs, upstream bodies) stays in the log. */
+const UNAVAILABLE_MESSAGES: Record<string, string> = {
+  timeout: 'ORD did not answer in time.',
+  network: 'ORD could not be reached.',
+  html: 'ORD answered with an error page.',
+  http_status: 'ORD answered with an error.',
+  malformed: 'ORD sent an unreadable answer.',
+  rate_limited: 'ORD is limiting our request rate.',
+  circuit_open: 'ORD has been failing, so calls to it are paused for a short while.',
+};
+
+/**
+ * ORD's 406 texts are short fixed sentences ("Supplied Name needs a minimum of 3 Characters."); anything else (an
+ * excerpt of an unexpected body) might carry upstream internals and is not passed on.
+ */
+function isSafeUpstreamText(text: string): boolean {
+  return /^[A-Za-z0-9 .,'"()\/:_{}-]{1,160}$/.test(text) && !/https?:|\/\//i.test(text);
+}
+
+/** The source error behind each GraphQLError made by toGraphQLError: for the log (with the request id), never the client. */
+const sourceErrors = new WeakMap<GraphQLError, unknown>();
+
+/** The source error a GraphQLError was made from (looking through graphql-js's located wrapper), if any. */
+export function sourceErrorOf(error: GraphQLError): unknown {
+  const direct = sourceErrors.get(error);
+  if (direct !== undefined) return direct;
+  const original = error.originalError;
+  return isGraphQLError(original) ? sourceErrors.get(original) : undefined;
+}
+
+/** Shows a client's value in a message without echoing megabytes of it back. */
+export function quoteInput(value: unknown, max = 40): string {
+  const text = String(value);
+  const chars = [...text];
+  return JSON.stringify(chars.length > max ? `${chars.slice(0, max).join('')}…` : text);
+}
+
 /**
  * Turns whatever a source call threw into the GraphQL error that field should carry.
  * - ORD refused the request (406): UPSTREAM_REJECTED with ORD's own `errorText` in the message and `extensions.ordErrorText`.
@@ -60,15 +97,29 @@ export class InputCoercionError extends Error {
  */
 export function toGraphQLError(error: unknown): Error {
   if (isGraphQLError(error)) return error;
+  const translated = translate(error);
+  if (isGraphQLError(translated)) sourceErrors.set(translated, error);
+  return translated;
+}
+
+/**
+ * Messages are fixed per case (plus ORD's own 406 text when it is one of its short sentences): no URL, stack or upstream
+ * body reaches a client. `sourceErrorOf` keeps the original for the log.
+ */
+function translate(error: unknown): Error {
   if (error instanceof SourceRejectedError) {
     // No `originalError`: Yoga would mask an error whose original is not a GraphQLError. Upstream's detail is in the text.
+    if (!isSafeUpstreamText(error.upstreamText)) {
+      return graphQLError('ORD rejected the request.', { extensions: { code: ErrorCode.UPSTREAM_REJECTED, status: error.status } });
+    }
     return graphQLError(`ORD rejected the request: ${error.upstreamText}`, {
       extensions: { code: ErrorCode.UPSTREAM_REJECTED, ordErrorText: error.upstreamText, status: error.status },
     });
   }
   if (error instanceof SourceUnavailableError) {
-    return graphQLError(`ORD is unavailable (${error.kind}): ${error.message}`, {
-      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, kind: error.kind, ...(error.status ? { status: error.status } : {}) },
+    const kind = /^[a-z_]{1,32}$/.test(error.kind) ? error.kind : 'unknown';
+    return graphQLError(`ORD is unavailable (${kind}): ${UNAVAILABLE_MESSAGES[kind] ?? 'ORD failed.'} Try again later.`, {
+      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, kind, ...(error.status ? { status: error.status } : {}) },
     });
   }
   if (error instanceof SourceInvalidArgumentError) {
@@ -82,10 +133,12 @@ export function toGraphQLError(error: unknown): Error {
     });
   }
   if (error instanceof UpstreamAbortedError) {
-    return graphQLError(error.message, { extensions: { code: ErrorCode.DEADLINE_EXCEEDED } });
+    return graphQLError('The request\'s deadline passed before ORD answered this field.', {
+      extensions: { code: ErrorCode.DEADLINE_EXCEEDED },
+    });
   }
   if (error instanceof SourceError) {
-    return graphQLError(`ORD is unavailable: ${error.message}`, {
+    return graphQLError('ORD is unavailable. Try again later.', {
       extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE },
     });
   }
@@ -173,7 +226,7 @@ const ODS_CODE = /^[A-Za-z0-9]{2,12}$/;
 export function checkOdsCode(value: string, argumentName: string): string {
   const code = value.trim();
   if (!ODS_CODE.test(code)) {
-    throw badUserInput(`${argumentName} must be an ODS code of 2 to 12 letters and digits; got ${JSON.stringify(value)}.`, argumentName);
+    throw badUserInput(`${argumentName} must be an ODS code of 2 to 12 letters and digits; got ${quoteInput(value)}.`, argumentName);
   }
   return code.toUpperCase();
 }
@@ -189,7 +242,42 @@ export function checkCodeSystemId(value: string, family: 'RO' | 'RE' | 'RC', arg
   const rule = CODE_SYSTEM_ID[family];
   const id = value.trim();
   if (!rule.pattern.test(id)) {
-    throw badUserInput(`${argumentName} must be an ORD ${rule.what} like ${rule.example}; got ${JSON.stringify(value)}.`, argumentName);
+    throw badUserInput(`${argumentName} must be an ORD ${rule.what} like ${rule.example}; got ${quoteInput(value)}.`, argumentName);
   }
   return id.toUpperCase();
+}
+
+/** ORD's own rule for `Name` (docs/ord-api.md §1.2): 3–100 characters from this set; `_` matches any one character. */
+const NAME_CHARS = /^[a-zA-Z0-9_@&.()'" /:,+;-]*$/;
+
+/** A name filter ORD would accept; checked here so the client hears about it before anything is sent. */
+export function checkNameFilter(value: string, argumentName: string, label = argumentName): string {
+  const length = [...value].length;
+  if (length < 3 || length > 100) {
+    throw badUserInput(`${label} must be 3 to 100 characters (ORD's rule); got ${length}.`, argumentName);
+  }
+  if (!NAME_CHARS.test(value)) {
+    throw badUserInput(
+      `${label} may hold only letters, digits, spaces and _ @ & . ( ) ' " / : , + ; - (ORD's rule); got ${quoteInput(value)}.`,
+      argumentName,
+    );
+  }
+  return value;
+}
+
+/**
+ * A UK postcode or a prefix of one (area "LS", district "LS1", sector "LS1 4", full "LS1 4HY" with or without the
+ * space), at most 8 characters: the shapes ORD's PostCode filter matches.
+ */
+const POSTCODE_PREFIX = /^[A-Z]{1,2}(?:[0-9][A-Z0-9]?(?: ?[0-9](?:[A-Z]{1,2})?)?)? ?$/i;
+
+export function checkPostcodeFilter(value: string, argumentName: string, label = argumentName): string {
+  const length = [...value].length;
+  if (length < 2 || length > 8 || !POSTCODE_PREFIX.test(value)) {
+    throw badUserInput(
+      `${label} must be a UK postcode or the start of one (2 to 8 characters, e.g. "LS1" or "LS1 4HY"); got ${quoteInput(value)}.`,
+      argumentName,
+    );
+  }
+  return value;
 }

@@ -4,7 +4,7 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import type { OrganisationRecord } from '../loaders/index.js';
 import { builder } from './builder.js';
-import { badUserInput, checkOdsCode, toGraphQLError } from './errors.js';
+import { badUserInput, checkOdsCode, quoteInput, toGraphQLError } from './errors.js';
 
 /** The Relay global id of the organisation with this ODS code. */
 export function organisationGlobalId(odsCode: string): string {
@@ -17,18 +17,18 @@ export function odsCodeFromGlobalId(id: string, argumentName: string): string {
   try {
     decoded = decodeGlobalID(id);
   } catch {
-    throw badUserInput(`${argumentName} must be a global id returned by this API; got ${JSON.stringify(id)}.`, argumentName);
+    throw badUserInput(`${argumentName} must be a global id returned by this API; got ${quoteInput(id)}.`, argumentName);
   }
   if (decoded.typename !== 'Organisation') {
     throw badUserInput(
-      `${argumentName} must be the id of a Node; "${decoded.typename}" is not a Node type in this schema.`,
+      `${argumentName} must be the id of a Node; ${quoteInput(decoded.typename)} is not a Node type in this schema.`,
       argumentName,
     );
   }
   try {
     return checkOdsCode(decoded.id, argumentName);
   } catch {
-    throw badUserInput(`${argumentName} must be a global id returned by this API; got ${JSON.stringify(id)}.`, argumentName);
+    throw badUserInput(`${argumentName} must be a global id returned by this API; got ${quoteInput(id)}.`, argumentName);
   }
 }
 

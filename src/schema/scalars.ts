@@ -3,7 +3,7 @@
 
 import { Kind } from 'graphql';
 import { builder } from './builder.js';
-import { InputCoercionError } from './errors.js';
+import { InputCoercionError, quoteInput } from './errors.js';
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -13,13 +13,16 @@ export function isCalendarDate(value: string): boolean {
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (month < 1 || month > 12 || day < 1) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  // Date.UTC maps years 0–99 to 1900–1999, so set the full year explicitly (0000-02-29 is a leap day in ISO 8601).
+  const lastDay = new Date(Date.UTC(2000, 0, 1));
+  lastDay.setUTCFullYear(year, month, 0);
+  const daysInMonth = lastDay.getUTCDate();
   return day <= daysInMonth;
 }
 
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isCalendarDate(value)) {
-    throw new InputCoercionError(`Date must be a real calendar date written YYYY-MM-DD; got ${JSON.stringify(value)}.`);
+    throw new InputCoercionError(`Date must be a real calendar date written YYYY-MM-DD; got ${typeof value === 'string' ? quoteInput(value) : typeof value}.`);
   }
   return value;
 }

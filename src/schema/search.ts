@@ -6,7 +6,7 @@ import type { OrganisationRecord } from '../loaders/index.js';
 import type { OrganisationSearch } from '../source/types.js';
 import type { Context } from './builder.js';
 import { builder } from './builder.js';
-import { badUserInput, checkCodeSystemId, checkOdsCode } from './errors.js';
+import { badUserInput, checkCodeSystemId, checkNameFilter, checkOdsCode, checkPostcodeFilter, quoteInput } from './errors.js';
 import { OrganisationRef } from './refs.js';
 import { RelationshipRef } from './relationship.js';
 import { DateScalar, StatusEnum } from './scalars.js';
@@ -29,7 +29,7 @@ export function decodeCursor(cursor: string, argumentName = 'after'): number {
   const text = Buffer.from(cursor, 'base64').toString('utf8');
   const match = /^ods-offset:(\d{1,9})$/.exec(text);
   if (!match || encodeCursor(Number(match[1])) !== cursor) {
-    throw badUserInput(`${argumentName} must be a cursor returned by this API; got ${JSON.stringify(cursor)}.`, argumentName);
+    throw badUserInput(`${argumentName} must be a cursor returned by this API; got ${quoteInput(cursor)}.`, argumentName);
   }
   return Number(match[1]);
 }
@@ -185,10 +185,10 @@ export const RelatedToFilterRef = builder.inputType('RelatedToFilter', {
 
 export const OrganisationFilterRef = builder.inputType('OrganisationFilter', {
   description:
-    'Every search filter ORD offers; all given filters must match (AND). At least one is required. ORD validates the values (e.g. `name` needs 3–100 characters) and its refusals come back as UPSTREAM_REJECTED with ORD\'s own text.',
+    'Every search filter ORD offers; all given filters must match (AND). At least one is required. Values ORD would refuse (a `name` outside 3–100 characters or its character set, a malformed `postcode`, role or record class id) are BAD_USER_INPUT errors naming `filter`, before anything is sent; refusals only ORD can judge (e.g. a `changedSince` beyond its 185-day window) come back as UPSTREAM_REJECTED with ORD\'s own text.',
   fields: (t) => ({
-    name: t.string({ description: 'Case-insensitive substring of the name (ORD `Name`, 3–100 characters; `_` matches any one character).' }),
-    postcode: t.string({ description: 'Postcode prefix (ORD `PostCode`); a bare outward code such as "LS1" matches only that district.' }),
+    name: t.string({ description: 'Case-insensitive substring of the name (ORD `Name`: 3–100 characters, letters, digits, spaces and `_@&.()\'"/:,+;-`; `_` matches any one character).' }),
+    postcode: t.string({ description: 'Postcode prefix (ORD `PostCode`, 2–8 characters shaped like the start of a UK postcode); a bare outward code such as "LS1" matches only that district.' }),
     status: t.field({ type: StatusEnum, description: 'Organisation status (ORD `Status`).' }),
     primaryRole: t.id({ description: 'Primary role type id, e.g. "RO197" for NHS trusts (ORD `PrimaryRoleId`).' }),
     nonPrimaryRole: t.id({ description: 'A non-primary role type id the organisation holds, e.g. "RO76" for GP practices (ORD `NonPrimaryRoleId`).' }),
@@ -207,8 +207,8 @@ type FilterInput = typeof OrganisationFilterRef.$inferInput;
 /** Checks the filter's codes and turns it into the source's search, naming `filter` in any error. */
 export function toSearch(filter: FilterInput): OrganisationSearch {
   const search: OrganisationSearch = {};
-  if (filter.name != null) search.name = filter.name;
-  if (filter.postcode != null) search.postcode = filter.postcode;
+  if (filter.name != null) search.name = checkNameFilter(filter.name, 'filter', 'filter.name');
+  if (filter.postcode != null) search.postcode = checkPostcodeFilter(filter.postcode, 'filter', 'filter.postcode');
   if (filter.status != null) search.status = filter.status;
   if (filter.primaryRole != null) search.primaryRoleTypeId = checkCodeSystemId(String(filter.primaryRole), 'RO', 'filter');
   if (filter.nonPrimaryRole != null) search.nonPrimaryRoleTypeId = checkCodeSystemId(String(filter.nonPrimaryRole), 'RO', 'filter');
