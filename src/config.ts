@@ -103,3 +103,56 @@ export function graphqlServerSettingsFromEnv(env: Env = process.env): GraphqlSer
   }
   return { logLevel: level as LogLevel, startupProbe: probe === 'true' };
 }
+
+// --- Upstream efficiency across requests (src/app.ts): the shared cache, the change feed, the per-operation budget ---
+
+export interface UpstreamEfficiencySettings {
+  /** Upper bound on the shared entity cache's estimated size in bytes; 0 turns the shared cache off (CACHE_MAX_BYTES, default 256 MiB). */
+  cacheMaxBytes: number;
+  /** Seconds each kind of cached answer counts as fresh; past it, it is refetched (and kept only as a stand-in while ORD fails). */
+  cacheTtlSeconds: {
+    /** Full organisation records (CACHE_TTL_ORGANISATION_SECONDS, default 21600 = 6 h: ORD refreshes once a day). */
+    organisation: number;
+    /** Search-row summaries, which answer name/status/postcode/primary role… across requests (CACHE_TTL_SUMMARY_SECONDS, default 21600). */
+    summary: number;
+    /** Search pages; nothing evicts one precisely when a new organisation joins it (CACHE_TTL_SEARCH_SECONDS, default 3600). */
+    search: number;
+    /** Role types, relationship types, record classes: change a few times a year (CACHE_TTL_CODE_SYSTEMS_SECONDS, default 86400). */
+    codeSystems: number;
+    /** Negative entries for codes ORD does not hold; shorter, since a code can be created today (CACHE_TTL_MISSING_SECONDS, default 600). */
+    missing: number;
+  };
+  /** Minutes between polls of ORD's change feed that evict changed organisations from the cache; 0 = off (ORD_SYNC_POLL_MINUTES, default 0). */
+  syncPollMinutes: number;
+  /**
+   * Most ORD calls one GraphQL operation may make (MAX_UPSTREAM_CALLS_PER_OPERATION, default 1500). An operation whose
+   * cold-cache estimate exceeds it is refused before any call; during execution calls beyond it fail their field.
+   * 1500 lets every example operation in schema/operations/ through cold (the largest estimate, IcbDownToPractices
+   * with its default variables, is about 1000, against ~60 real calls on the small tier); at ORD's 5 calls/s anything
+   * really spending that many would run past REQUEST_DEADLINE_MS anyway, so the limit's job is to refuse absurd fan-outs
+   * (a 1000-row page under a 1000-row page) before they spend anything.
+   */
+  maxUpstreamCallsPerOperation: number;
+  /** Estimated calls above which an operation waits in the bulk lane, behind interactive ones (UPSTREAM_BULK_THRESHOLD, default 50 = 10 s of ORD's allowance). */
+  upstreamBulkThreshold: number;
+  /** Deadline for one GraphQL operation's upstream work, in ms; ORD calls still waiting or running then fail (REQUEST_DEADLINE_MS, default 60000). */
+  requestDeadlineMs: number;
+}
+
+export function upstreamEfficiencySettingsFromEnv(env: Env = process.env): UpstreamEfficiencySettings {
+  const day = 24 * 60 * 60;
+  return {
+    cacheMaxBytes: intSetting(env, 'CACHE_MAX_BYTES', 256 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
+    cacheTtlSeconds: {
+      organisation: intSetting(env, 'CACHE_TTL_ORGANISATION_SECONDS', 6 * 60 * 60, 0, 30 * day),
+      summary: intSetting(env, 'CACHE_TTL_SUMMARY_SECONDS', 6 * 60 * 60, 0, 30 * day),
+      search: intSetting(env, 'CACHE_TTL_SEARCH_SECONDS', 60 * 60, 0, 30 * day),
+      codeSystems: intSetting(env, 'CACHE_TTL_CODE_SYSTEMS_SECONDS', day, 0, 365 * day),
+      missing: intSetting(env, 'CACHE_TTL_MISSING_SECONDS', 10 * 60, 0, 30 * day),
+    },
+    syncPollMinutes: intSetting(env, 'ORD_SYNC_POLL_MINUTES', 0, 0, 7 * 24 * 60),
+    maxUpstreamCallsPerOperation: intSetting(env, 'MAX_UPSTREAM_CALLS_PER_OPERATION', 1500, 1, 1_000_000),
+    upstreamBulkThreshold: intSetting(env, 'UPSTREAM_BULK_THRESHOLD', 50, 0, 1_000_000),
+    requestDeadlineMs: intSetting(env, 'REQUEST_DEADLINE_MS', 60_000, 1, 3_600_000),
+  };
+}

@@ -10,7 +10,7 @@ import type {
   RoleType,
 } from '../domain/types.js';
 import { ErrorCode, graphQLError, toGraphQLError } from '../schema/errors.js';
-import type { OrganisationSearch, OrganisationSource, SearchPage } from '../source/types.js';
+import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../source/types.js';
 
 /** What the schema's Organisation type resolves from: a full record, or a search/feed/membership summary. */
 export type OrganisationRecord = Organisation | OrganisationSummary;
@@ -53,7 +53,7 @@ function memoList<T extends { id: string }>(load: () => Promise<T[]>): () => Pro
   };
 }
 
-function createCodeSystems(source: OrganisationSource): CodeSystems {
+function createCodeSystems(source: Pick<OrganisationSource, 'roleTypes' | 'relationshipTypes' | 'recordClasses'>): CodeSystems {
   const roles = memoList(() => source.roleTypes());
   const rels = memoList(() => source.relationshipTypes());
   const classes = memoList(() => source.recordClasses());
@@ -68,15 +68,38 @@ function createCodeSystems(source: OrganisationSource): CodeSystems {
 }
 
 const codeSystemMemo = new WeakMap<OrganisationSource, CodeSystems>();
+const loadedCodeSystems = new WeakMap<OrganisationSource, Set<CodeSystemName>>();
 
-/** The process-wide code-system memo for `source` (created on first use). */
+/**
+ * The code systems for `source`. A source that caches (it offers `knownCodeSystem`) already keeps them across requests
+ * under CACHE_TTL_CODE_SYSTEMS_SECONDS, so each request gets its own memo over it (one cache read per system per
+ * request, and the TTL is honoured). A plain source gets one process-wide memo, loaded once.
+ */
 export function codeSystemsFor(source: OrganisationSource): CodeSystems {
+  if (source.knownCodeSystem) return createCodeSystems(source);
   let memo = codeSystemMemo.get(source);
   if (!memo) {
-    memo = createCodeSystems(source);
+    const loaded = new Set<CodeSystemName>();
+    loadedCodeSystems.set(source, loaded);
+    const note = <T>(system: CodeSystemName, load: () => Promise<T>) => async () => {
+      const value = await load();
+      loaded.add(system);
+      return value;
+    };
+    memo = createCodeSystems({
+      roleTypes: note('roleTypes', () => source.roleTypes()),
+      relationshipTypes: note('relationshipTypes', () => source.relationshipTypes()),
+      recordClasses: note('recordClasses', () => source.recordClasses()),
+    });
     codeSystemMemo.set(source, memo);
   }
   return memo;
+}
+
+/** Whether using this code system costs no upstream call now: held fresh by a caching source, or in the process memo. */
+export function codeSystemKnown(source: OrganisationSource, system: CodeSystemName): boolean {
+  if (source.knownCodeSystem) return source.knownCodeSystem(system);
+  return loadedCodeSystems.get(source)?.has(system) ?? false;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -88,8 +111,10 @@ export interface Loaders {
   /** The full record for `code` (through `organisation`). */
   full(code: string): Promise<Organisation | null>;
   /**
-   * The cheapest record that proves `code` exists: the full record when this request already asked for it, else a
-   * summary seen earlier in this request (search, change feed, membership), else a full fetch.
+   * The cheapest record that proves `code` exists, in this order: the full record when this request already asked for
+   * it; a fresh full record (or a fresh "no such code") the source holds across requests; a summary seen earlier in this
+   * request (search, change feed, membership); a fresh summary the source holds (an earlier request's search); else a
+   * full fetch. The cross-request answers are what make a repeat query for summary fields cost no ORD call.
    */
   best(code: string): Promise<OrganisationRecord | null>;
   /** The full record behind `record` (or code): itself when it is full, else fetched (an error if the source lost it). */
@@ -142,7 +167,9 @@ export function createLoaders(source: OrganisationSource): Loaders {
     best: async (code) => {
       const key = normaliseOdsCode(code);
       if (!requested.has(key)) {
-        const known = summaries.get(key);
+        const held = source.knownOrganisation?.(key);
+        if (held !== undefined) return held;
+        const known = summaries.get(key) ?? source.knownSummary?.(key);
         if (known) return known;
       }
       return full(key);

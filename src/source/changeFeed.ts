@@ -1,8 +1,9 @@
 // Keeps long cache TTLs honest: polls the source's change feed and evicts exactly the organisations it says changed.
-// ORD's feed is day-granular (LastChangeDate >= date) and ORD refreshes once a day, so each code is evicted once per window day.
+// ORD's feed is day-granular (LastChangeDate >= date) and ORD refreshes once a day, so each code is evicted once per change day.
 
 import type { IsoDate } from '../domain/types.js';
 import type { CachedOrganisationSource } from './cached.js';
+import { runInUpstreamScope, UpstreamScope } from './scope.js';
 import type { OrganisationSource } from './types.js';
 
 export interface ChangeFeedLogger {
@@ -17,47 +18,81 @@ export interface ChangeFeedOptions {
   intervalMs: number;
   /** Today's date as the feed's server sees it (YYYY-MM-DD). */
   today?: () => IsoDate;
+  /**
+   * Whole days before today the window also covers (default 1). ORD publishes a day's changes in its overnight refresh,
+   * so a change dated yesterday can first appear today; a window of today alone would never see it.
+   */
+  lookbackDays?: number;
   logger?: ChangeFeedLogger;
 }
 
 export interface PollResult {
+  /** First day of the window (the oldest date asked for). */
   since: IsoDate;
-  /** Codes the feed listed. */
+  /** Distinct codes the feed listed for the window. */
   listed: number;
-  /** Codes newly evicted by this poll (not already evicted for this window). */
+  /** Codes newly evicted by this poll (listed for a change day not already evicted for). */
   evicted: string[];
   /** Of those, how many had a full record in the cache. */
   droppedRecords: number;
 }
 
+/** `date` moved by `days` (negative: earlier), as YYYY-MM-DD in UTC. */
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/**
+ * Each poll asks the feed once per day of the window, [today - lookbackDays, today]. The feed lists only codes, not
+ * dates, so a code's change day is the latest day whose list holds it; the poller remembers "code on day" pairs it
+ * has evicted. That makes eviction exact in both directions: a code listed again for the same change (a later poll,
+ * or the next day while the window still covers it) is not evicted again, and a code that changes again on a later day
+ * is, because it turns up on a new day's list. Costs lookbackDays + 1 calls per poll, at bulk priority.
+ */
 export class ChangeFeedPoller {
-  private since: IsoDate | undefined;
-  private evictedInWindow = new Set<string>();
+  /** "YYYY-MM-DD:CODE" → the change day, for every eviction still inside the window. */
+  private evicted = new Map<string, IsoDate>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<PollResult | undefined> | undefined;
+  private readonly lookbackDays: number;
 
-  constructor(private readonly options: ChangeFeedOptions) {}
+  constructor(private readonly options: ChangeFeedOptions) {
+    this.lookbackDays = options.lookbackDays ?? 1;
+    if (!Number.isInteger(this.lookbackDays) || this.lookbackDays < 0) throw new RangeError('lookbackDays must be a whole number >= 0');
+  }
 
-  /** Reads the feed once from the start of the current window and evicts what is new; the window moves to today. */
+  /** Reads the feed for the current window and evicts what it has not evicted before. */
   async pollOnce(): Promise<PollResult> {
     const today = (this.options.today ?? utcToday)();
-    const since = this.since ?? today;
-    const codes = (await this.options.upstream.changedSince(since)).map((c) => c.toUpperCase());
-    const fresh = codes.filter((c) => !this.evictedInWindow.has(c));
-    const droppedRecords = this.options.cache.evict(fresh);
-    if (today !== since) {
-      // The window moves to today: the next poll lists only changes dated today or later, and every code listed now
-      // (dated today or earlier) has been evicted, so remembering them all is enough to skip repeats.
-      this.since = today;
-      this.evictedInWindow = new Set(codes);
-    } else {
-      this.since = since;
-      for (const c of fresh) this.evictedInWindow.add(c);
+    const days: IsoDate[] = [];
+    for (let back = this.lookbackDays; back >= 0; back--) days.push(addDays(today, -back));
+    const since = days[0] as IsoDate;
+    // Keeping caches fresh is background work: it must not take ORD slots from people (see src/ord/gate.ts).
+    const lists = await runInUpstreamScope(new UpstreamScope({ priority: 'bulk', requestId: 'change-feed' }), () =>
+      Promise.all(days.map((day) => this.options.upstream.changedSince(day))),
+    );
+    const changeDay = new Map<string, IsoDate>();
+    for (let i = days.length - 1; i >= 0; i--) {
+      for (const raw of lists[i] ?? []) {
+        const code = raw.toUpperCase();
+        if (!changeDay.has(code)) changeDay.set(code, days[i] as IsoDate);
+      }
     }
-    const result: PollResult = { since, listed: codes.length, evicted: fresh, droppedRecords };
+    const fresh: string[] = [];
+    for (const [code, day] of changeDay) {
+      const key = `${day}:${code}`;
+      if (this.evicted.has(key)) continue;
+      this.evicted.set(key, day);
+      fresh.push(code);
+    }
+    // Days that left the window can never be listed again: forget them so the memory stays one window's worth.
+    for (const [key, day] of this.evicted) if (day < since) this.evicted.delete(key);
+    const droppedRecords = fresh.length > 0 ? this.options.cache.evict(fresh) : 0;
+    const result: PollResult = { since, listed: changeDay.size, evicted: fresh, droppedRecords };
     if (fresh.length > 0) {
       this.options.logger?.info(
-        { since, listed: codes.length, evicted: fresh.length, droppedRecords, codes: fresh.slice(0, 50) },
+        { since, listed: changeDay.size, evicted: fresh.length, droppedRecords, codes: fresh.slice(0, 50) },
         `change feed: evicted ${fresh.length} changed organisation(s) since ${since}`,
       );
     }
