@@ -156,3 +156,59 @@ export function upstreamEfficiencySettingsFromEnv(env: Env = process.env): Upstr
     requestDeadlineMs: intSetting(env, 'REQUEST_DEADLINE_MS', 60_000, 1, 3_600_000),
   };
 }
+
+// --- Hardening: limits, CORS, shutdown (src/server/hardening.ts, src/server/lifecycle.ts) ---
+
+export interface HardeningSettings {
+  /** Deepest selection nesting accepted, fragments flattened (GRAPHQL_MAX_DEPTH, default 15; the deepest example is 11). */
+  maxDepth: number;
+  /** Most aliases in one operation (GRAPHQL_MAX_ALIASES, default 15): aliases are how one request fans out into many. */
+  maxAliases: number;
+  /** Most lexer tokens in one document (GRAPHQL_MAX_TOKENS, default 2000: 1000 codes in a literal list still fit). */
+  maxTokens: number;
+  /** Largest graphql-armor cost (objects 2, scalars 1, ×1.5 per level) (GRAPHQL_MAX_COST, default 5000; examples ≤ 800). */
+  maxCost: number;
+  /** Most directives in one operation (GRAPHQL_MAX_DIRECTIVES, default 50). */
+  maxDirectives: number;
+  /** Largest request body in bytes; larger ones get 413 (GRAPHQL_MAX_BODY_BYTES, default 102400). */
+  maxBodyBytes: number;
+  /** Most operations in one batched request (GRAPHQL_BATCH_LIMIT, default 10; 0 turns batching off). */
+  batchLimit: number;
+  /** Origins allowed by CORS, or "*" for any (CORS_ORIGINS: comma list, default "*"; never with credentials: the data is public). */
+  corsOrigins: '*' | string[];
+  /** How long SIGTERM waits for requests in flight before closing their connections, in ms (SHUTDOWN_GRACE_MS, default 10000). */
+  shutdownGraceMs: number;
+}
+
+export const DEFAULT_HARDENING_SETTINGS: HardeningSettings = {
+  maxDepth: 15,
+  maxAliases: 15,
+  maxTokens: 2000,
+  maxCost: 5000,
+  maxDirectives: 50,
+  maxBodyBytes: 100 * 1024,
+  batchLimit: 10,
+  corsOrigins: '*',
+  shutdownGraceMs: 10_000,
+};
+
+export function hardeningSettingsFromEnv(env: Env = process.env): HardeningSettings {
+  const d = DEFAULT_HARDENING_SETTINGS;
+  const origins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new Error(`Setting CORS_ORIGINS must be "*" or a comma list of origins like https://example.org; got "${origin}".`);
+    }
+  }
+  return {
+    maxDepth: intSetting(env, 'GRAPHQL_MAX_DEPTH', d.maxDepth, 1, 1000),
+    maxAliases: intSetting(env, 'GRAPHQL_MAX_ALIASES', d.maxAliases, 0, 10_000),
+    maxTokens: intSetting(env, 'GRAPHQL_MAX_TOKENS', d.maxTokens, 10, 1_000_000),
+    maxCost: intSetting(env, 'GRAPHQL_MAX_COST', d.maxCost, 1, 100_000_000),
+    maxDirectives: intSetting(env, 'GRAPHQL_MAX_DIRECTIVES', d.maxDirectives, 0, 10_000),
+    maxBodyBytes: intSetting(env, 'GRAPHQL_MAX_BODY_BYTES', d.maxBodyBytes, 1024, 100 * 1024 * 1024),
+    batchLimit: intSetting(env, 'GRAPHQL_BATCH_LIMIT', d.batchLimit, 0, 1000),
+    corsOrigins: origins.length === 0 || origins.includes('*') ? '*' : origins,
+    shutdownGraceMs: intSetting(env, 'SHUTDOWN_GRACE_MS', d.shutdownGraceMs, 0, 600_000),
+  };
+}
