@@ -23,6 +23,8 @@ export interface OdsServerOptions {
   logger?: OdsLogger;
   /** Offer the example operations from schema/operations/ as GraphiQL tabs (default true). */
   exampleTabs?: boolean;
+  /** More plugins, run after the server's own (src/app.ts adds the upstream budget, src/server/upstream.ts). */
+  plugins?: Plugin<Context>[];
 }
 
 export type OdsServer = YogaServerInstance<Record<string, unknown>, Context>;
@@ -106,7 +108,7 @@ function yogaLogger(logger: OdsLogger) {
 }
 
 /** A Yoga server over `source`: GraphQL at /graphql (GraphiQL in a browser there). Mount it on node:http. */
-export function createOdsServer({ source, logger, exampleTabs = true }: OdsServerOptions): OdsServer {
+export function createOdsServer({ source, logger, exampleTabs = true, plugins = [] }: OdsServerOptions): OdsServer {
   const examples = exampleTabs ? exampleOperations() : [];
   const first = examples[0];
   return createYoga<Record<string, unknown>, Context>({
@@ -116,7 +118,7 @@ export function createOdsServer({ source, logger, exampleTabs = true }: OdsServe
     // GraphiQL served from the package itself rather than a CDN, so the offline demo has a working GraphiQL too.
     renderGraphiQL,
     context: () => ({ source, loaders: createLoaders(source) }),
-    plugins: [useArgumentNames()],
+    plugins: [useArgumentNames(), ...plugins],
     ...(logger ? { logging: yogaLogger(logger) } : {}),
     graphiql: {
       title: 'ods-graphql: the NHS organisation graph',

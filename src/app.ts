@@ -1,0 +1,123 @@
+// The composition root: settings → OrdClient → ORD source → shared cache (+ change-feed poller) → Yoga with the upstream budget.
+// src/main.ts, src/demo.ts and the test stack build the server only through createApp, so they all run the same wiring.
+
+import { ordSettingsFromEnv, upstreamEfficiencySettingsFromEnv, type OrdClientSettings, type UpstreamEfficiencySettings } from './config.js';
+import type { IsoDate } from './domain/types.js';
+import { OrdClient, type OrdClientOptions } from './ord/client.js';
+import { createOdsServer, type OdsLogger, type OdsServer } from './server/yoga.js';
+import { useUpstreamBudget } from './server/upstream.js';
+import type { CacheSettings } from './source/cache.js';
+import { CachedOrganisationSource, describeCacheKey, type StaleNotice } from './source/cached.js';
+import { ChangeFeedPoller } from './source/changeFeed.js';
+import { OrdOrganisationSource } from './source/ord.js';
+import type { OrganisationSource } from './source/types.js';
+
+export interface AppSettings {
+  ord: OrdClientSettings;
+  upstream: UpstreamEfficiencySettings;
+}
+
+export interface AppOverrides {
+  logger?: OdsLogger;
+  /** Clock, sleep, backoff and pacer-guard options for the ORD client (tests). */
+  clientOptions?: OrdClientOptions;
+  /** The cache's clock (tests expire entries without waiting). */
+  now?: () => number;
+  /** The change feed's idea of today (tests point it at the simulator's). */
+  today?: () => IsoDate;
+  /** Offer the example operations as GraphiQL tabs (default true). */
+  exampleTabs?: boolean;
+  /** Wrap or replace the uncached ORD source (e.g. a fault-injecting decorator in tests). */
+  upstream?: (ord: OrdOrganisationSource) => OrganisationSource;
+}
+
+export interface App {
+  yoga: OdsServer;
+  client: OrdClient;
+  /** What the schema reads: the shared cache over `upstream`, or `upstream` itself when CACHE_MAX_BYTES is 0. */
+  source: OrganisationSource;
+  /** The shared cache, or null when it is off. */
+  cache: CachedOrganisationSource | null;
+  /** The uncached source (every call goes to ORD). */
+  upstream: OrganisationSource;
+  /** The change-feed evictor; null when ORD_SYNC_POLL_MINUTES is 0 or the cache is off. Started by createApp. */
+  poller: ChangeFeedPoller | null;
+  /** Stops the poller and closes ORD connections (let in-flight requests finish first). */
+  close(): Promise<void>;
+}
+
+export function appSettingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
+  return { ord: ordSettingsFromEnv(env), upstream: upstreamEfficiencySettingsFromEnv(env) };
+}
+
+/** CACHE_* settings in seconds → the cache's settings in ms. `changes` (the feed's answers) follows the search TTL, capped at 5 min. */
+export function cacheSettingsFrom(settings: UpstreamEfficiencySettings): CacheSettings {
+  const t = settings.cacheTtlSeconds;
+  return {
+    maxBytes: settings.cacheMaxBytes,
+    ttlMs: {
+      organisation: t.organisation * 1000,
+      summary: t.summary * 1000,
+      search: t.search * 1000,
+      codeSystem: t.codeSystems * 1000,
+      changes: Math.min(t.search, 300) * 1000,
+      missing: t.missing * 1000,
+    },
+  };
+}
+
+export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
+  const { logger } = overrides;
+  const client = new OrdClient(settings.ord, overrides.clientOptions);
+  const ord = new OrdOrganisationSource(client);
+  const upstream = overrides.upstream ? overrides.upstream(ord) : ord;
+  const cache =
+    settings.upstream.cacheMaxBytes > 0
+      ? new CachedOrganisationSource(upstream, {
+          settings: cacheSettingsFrom(settings.upstream),
+          ...(overrides.now ? { now: overrides.now } : {}),
+          // For now a log line; responses say so in `extensions.stale` through the UpstreamScope.
+          onStaleServed: (notice: StaleNotice) =>
+            logger?.warn(
+              { key: notice.key, ageSeconds: Math.round(notice.ageMs / 1000), err: String(notice.error) },
+              `served stale ${describeCacheKey(notice.key)}: ORD failed`,
+            ),
+        })
+      : null;
+  const source: OrganisationSource = cache ?? upstream;
+  const poller =
+    cache && settings.upstream.syncPollMinutes > 0
+      ? new ChangeFeedPoller({
+          upstream,
+          cache,
+          intervalMs: settings.upstream.syncPollMinutes * 60_000,
+          ...(overrides.today ? { today: overrides.today } : {}),
+          ...(logger ? { logger } : {}),
+        })
+      : null;
+  poller?.start();
+  const yoga = createOdsServer({
+    source,
+    ...(logger ? { logger } : {}),
+    ...(overrides.exampleTabs !== undefined ? { exampleTabs: overrides.exampleTabs } : {}),
+    plugins: [
+      useUpstreamBudget(source, {
+        limit: settings.upstream.maxUpstreamCallsPerOperation,
+        bulkThreshold: settings.upstream.upstreamBulkThreshold,
+        deadlineMs: settings.upstream.requestDeadlineMs,
+      }),
+    ],
+  });
+  return {
+    yoga,
+    client,
+    source,
+    cache,
+    upstream,
+    poller,
+    close: async () => {
+      await poller?.stop();
+      await client.close();
+    },
+  };
+}

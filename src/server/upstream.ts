@@ -1,0 +1,90 @@
+// The per-operation upstream budget as a Yoga plugin: estimate ORD calls before execution, refuse what is over the limit,
+// run the rest inside an UpstreamScope (budget, priority lane, deadline) and report `extensions.upstream` on every result.
+
+import { randomUUID } from 'node:crypto';
+import type { ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../schema/builder.js';
+import { ErrorCode, graphQLError } from '../schema/errors.js';
+import { estimateUpstreamCalls } from '../schema/upstreamCost.js';
+import { runInUpstreamScope, UpstreamScope, type UpstreamPriority } from '../source/scope.js';
+import type { OrganisationSource } from '../source/types.js';
+
+export interface UpstreamPolicy {
+  /** MAX_UPSTREAM_CALLS_PER_OPERATION: the pre-execution limit and the execution-time budget. */
+  limit: number;
+  /** UPSTREAM_BULK_THRESHOLD: estimates above it run in the bulk lane. */
+  bulkThreshold: number;
+  /** REQUEST_DEADLINE_MS: ORD calls of the operation still waiting or running then are abandoned. */
+  deadlineMs: number;
+}
+
+/** What every result carries in `extensions.upstream`. */
+export interface UpstreamReport {
+  /** Estimated ORD calls before execution (given what was cached then). */
+  estimate: number;
+  /** ORD calls this operation actually started (joining another operation's call costs nothing). */
+  calls: number;
+  budget: number;
+  priority: UpstreamPriority;
+}
+
+const scopes = new WeakMap<object, UpstreamScope>();
+
+/** The UpstreamScope the plugin opened for this request's context (for other plugins, e.g. to report staleness). */
+export function upstreamScopeOf(context: object): UpstreamScope | undefined {
+  return scopes.get(context);
+}
+
+function isExecutionResult(value: unknown): value is ExecutionResult {
+  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
+}
+
+function withReport(result: ExecutionResult, report: UpstreamReport): ExecutionResult {
+  return { ...result, extensions: { ...result.extensions, upstream: report } };
+}
+
+export function useUpstreamBudget(source: OrganisationSource, policy: UpstreamPolicy): Plugin<Context> {
+  return {
+    onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
+      const { calls: estimate } = estimateUpstreamCalls({
+        document: args.document,
+        operationName: args.operationName,
+        variables: args.variableValues as Record<string, unknown> | null | undefined,
+        source,
+      });
+      const priority: UpstreamPriority = estimate > policy.bulkThreshold ? 'bulk' : 'interactive';
+      if (estimate > policy.limit) {
+        const error = graphQLError(
+          `This operation could need about ${estimate} ORD calls on the current cache, more than the ${policy.limit} one operation may make ` +
+            '(MAX_UPSTREAM_CALLS_PER_OPERATION). Ask for fewer items (`first`, fewer codes) or fewer nested levels, or split it into several operations.',
+          { extensions: { code: ErrorCode.UPSTREAM_BUDGET_EXCEEDED, estimate, limit: policy.limit } },
+        );
+        setResultAndStopExecution(withReport({ data: null, errors: [error] }, { estimate, calls: 0, budget: policy.limit, priority }));
+        return;
+      }
+      const deadline = new AbortController();
+      const timer = setTimeout(
+        () => deadline.abort(new Error(`the request deadline of ${policy.deadlineMs} ms (REQUEST_DEADLINE_MS) passed`)),
+        policy.deadlineMs,
+      );
+      timer.unref();
+      const request = (args.contextValue as { request?: Request }).request;
+      const scope = new UpstreamScope({
+        budget: policy.limit,
+        priority,
+        signal: deadline.signal,
+        requestId: request?.headers.get('x-request-id') ?? randomUUID(),
+      });
+      scopes.set(args.contextValue, scope);
+      setExecuteFn((executionArgs) => runInUpstreamScope(scope, () => executeFn(executionArgs)));
+      return {
+        onExecuteDone({ result, setResult }) {
+          clearTimeout(timer);
+          if (!isExecutionResult(result)) return;
+          setResult(withReport(result, { estimate, calls: scope.spent, budget: policy.limit, priority }));
+        },
+      };
+    },
+  };
+}
