@@ -362,7 +362,8 @@ export class OrdClient {
           maxDelayMs: this.options.maxDelayMs,
           maxRetryAfterMs: this.options.maxRetryAfterMs,
           random: this.random,
-          sleep: this.sleep,
+          // A backoff or Retry-After wait must not outlive the caller's deadline either.
+          sleep: scope?.signal ? (ms) => this.sleepUnlessAborted(ms, scope.signal!, endpoint) : this.sleep,
           onRetry: (info) => {
             this.counters.increment(endpoint, 'retried');
             // A 429's Retry-After applies to us as a whole, not just this request.
@@ -389,6 +390,26 @@ export class OrdClient {
       }
       throw error;
     }
+  }
+
+  /** `sleep`, cut short by `signal` (as UpstreamAbortedError, which is not retried). */
+  private sleepUnlessAborted(ms: number, signal: AbortSignal, endpoint: OrdEndpoint): Promise<void> {
+    const aborted = () => new UpstreamAbortedError(endpoint, abortReason(signal));
+    if (signal.aborted) return Promise.reject(aborted());
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(aborted());
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.sleep(ms).then(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   private resolve(relative: string, endpoint: OrdEndpoint): URL {
