@@ -1,12 +1,21 @@
 // `npm run bench`: runs every benchmark suite, prints one table and writes bench/results/latest.json.
-// Usage: npm run bench [-- --suite simulator] [-- --seconds 5]
+// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, pacing)
 
 import { fileURLToPath } from 'node:url';
+import { benchAnalyst } from './analyst.js';
+import { benchMemory } from './memory.js';
+import { benchOverhead } from './overhead.js';
+import { benchPacing } from './pacing.js';
 import { benchSimulator } from './simulator.js';
 import { printTable, saveJson, type BenchRow } from './table.js';
 
 const suites: Record<string, (durationMs: number) => Promise<BenchRow[]>> = {
   simulator: benchSimulator,
+  analyst: benchAnalyst,
+  overhead: benchOverhead,
+  memory: benchMemory,
+  // Last: judges the ORD request logs every paced suite above recorded.
+  pacing: benchPacing,
 };
 
 function argValue(name: string): string | undefined {
@@ -25,13 +34,16 @@ if (!Number.isFinite(seconds) || seconds <= 0) {
   process.exit(2);
 }
 
+const started = performance.now();
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(suites)) {
   if (chosen && name !== chosen) continue;
+  const t0 = performance.now();
   console.error(`running ${name} …`);
   rows.push(...(await run(seconds * 1000)));
+  console.error(`  ${name} took ${Math.round((performance.now() - t0) / 1000)} s`);
 }
 console.log(printTable(rows));
 const out = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 saveJson(rows, out);
-console.error(`saved ${out}`);
+console.error(`saved ${out} (whole run ${Math.round((performance.now() - started) / 1000)} s)`);

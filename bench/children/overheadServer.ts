@@ -1,0 +1,40 @@
+// The servers measured by the overhead bench, in their own process: ods-graphql with a warmed cache, and a bare Yoga hello world.
+// Prints {"ods": url, "hello": url} once both listen and the cache is warm; exits when its stdin closes (or after 15 minutes).
+
+import { createServer } from 'node:http';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { closeServer, listen, startStack } from '../stack.js';
+
+interface ServerArgs {
+  ordBaseUrl: string;
+  query: string;
+  codes: string[];
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as ServerArgs;
+const stack = await startStack({ ordBaseUrl: args.ordBaseUrl, rateLimit: 1000, maxConcurrency: 16 });
+for (let round = 0; round < 2; round++) {
+  for (const odsCode of args.codes) await stack.graphql(args.query, { odsCode });
+}
+
+const hello = createYoga({
+  schema: createSchema({ typeDefs: 'type Query { hello: String! }', resolvers: { Query: { hello: () => 'world' } } }),
+  graphqlEndpoint: '/graphql',
+  landingPage: false,
+});
+const helloServer = createServer(hello);
+const { url: helloUrl } = await listen(helloServer, '/graphql');
+process.stdout.write(`${JSON.stringify({ ods: stack.url, hello: helloUrl, cache: stack.source.stats() })}\n`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await closeServer(helloServer);
+  await stack.close();
+  process.exit(0);
+};
+process.stdin.on('end', () => void stop());
+process.stdin.on('close', () => void stop());
+process.stdin.resume();
+setTimeout(() => void stop(), 15 * 60_000).unref();

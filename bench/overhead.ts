@@ -1,0 +1,97 @@
+// Overhead bench: what ods-graphql costs per request once the cache is warm, beside a bare graphql-yoga hello world.
+// Three processes: this one (the idle simulator), a server child (both servers) and a load-generator child, so each gets a core.
+
+import { fileURLToPath } from 'node:url';
+import { startOrdSimulator } from '../src/simulator/server.js';
+import { firstJsonLine, round, spawnTs } from './stack.js';
+import type { BenchRow } from './table.js';
+
+const CARD_QUERY = `query Card($odsCode: String!) {
+  organisation(odsCode: $odsCode) {
+    odsCode
+    name
+    address { lines town postcode }
+    roles { type { displayName } isPrimary status }
+    relationships { type { displayName } status target { odsCode name } }
+  }
+}`;
+const HELLO_QUERY = '{ hello }';
+/** Trusts, a site, practices, an ICB: rotated so no single record dominates. */
+export const OVERHEAD_CODES = ['RWR', 'RVVKC', 'A81001', 'G6V2S', 'RRP', 'QMJ', 'RA9', 'E83003'];
+const CONNECTIONS = [1, 50];
+const WARMUP_MS = 1000;
+
+interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const child = (name: string) => fileURLToPath(new URL(`./children/${name}`, import.meta.url));
+
+
+async function load(url: string, bodies: string[], connections: number, durationMs: number): Promise<LoadResult> {
+  const proc = spawnTs(child('loadgen.ts'), { url, bodies, connections, durationMs, warmupMs: WARMUP_MS });
+  return firstJsonLine<LoadResult>(proc, durationMs + WARMUP_MS + 30_000);
+}
+
+export async function benchOverhead(durationMs: number): Promise<BenchRow[]> {
+  const suite = 'overhead';
+  const rows: BenchRow[] = [];
+  const sim = await startOrdSimulator({ tier: 'full', port: 0 });
+  const server = spawnTs(child('overheadServer.ts'), { ordBaseUrl: sim.baseUrl, query: CARD_QUERY, codes: OVERHEAD_CODES });
+  try {
+    const urls = await firstJsonLine<{ ods: string; hello: string; cache: { entries: number } }>(server, 120_000);
+    sim.clearLog();
+    const odsBodies = OVERHEAD_CODES.map((odsCode) => JSON.stringify({ query: CARD_QUERY, variables: { odsCode } }));
+    const helloBodies = [JSON.stringify({ query: HELLO_QUERY })];
+    for (const connections of CONNECTIONS) {
+      const hello = await load(urls.hello, helloBodies, connections, durationMs);
+      const ods = await load(urls.ods, odsBodies, connections, durationMs);
+      const h = `hello world { hello }, ${connections} conn`;
+      const o = `organisation(odsCode) card, warm, ${connections} conn`;
+      rows.push(
+        { suite, case: h, metric: 'req/s', value: Math.round(hello.rps) },
+        { suite, case: h, metric: 'p50 ms', value: round(hello.p50) },
+        { suite, case: h, metric: 'p99 ms', value: round(hello.p99) },
+        { suite, case: o, metric: 'req/s', value: Math.round(ods.rps) },
+        { suite, case: o, metric: 'p50 ms', value: round(ods.p50) },
+        {
+          suite,
+          case: o,
+          metric: 'p99 ms',
+          value: round(ods.p99),
+          ...(connections === 50 ? { goal: '< 10', met: ods.p99 < 10 } : {}),
+        },
+        {
+          suite,
+          case: o,
+          metric: 'throughput ÷ hello world',
+          value: round(ods.rps / hello.rps),
+          goal: '≥ 0.5',
+          met: ods.rps / hello.rps >= 0.5,
+        },
+        { suite, case: o, metric: 'failed requests', value: ods.errors + hello.errors, goal: '= 0', met: ods.errors + hello.errors === 0 },
+      );
+    }
+    const calls = sim.requests().length;
+    rows.push({ suite, case: `warm load, ${urls.cache.entries} cache entries`, metric: 'ORD calls', value: calls, goal: '= 0', met: calls === 0 });
+  } finally {
+    server.stdin?.end();
+    await new Promise<void>((resolve) => {
+      if (server.exitCode !== null) return resolve();
+      const timer = setTimeout(() => {
+        server.kill();
+        resolve();
+      }, 10_000);
+      server.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await sim.close();
+  }
+  return rows;
+}

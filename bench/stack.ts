@@ -1,0 +1,157 @@
+// Shared benchmark plumbing: composes one ods-graphql stack (client → ORD source → cache → Yoga on loopback HTTP),
+// posts GraphQL over keep-alive HTTP, and offers small helpers (free ports, pauses, percentiles, the paced settings).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { Pool } from 'undici';
+import type { OrdClientSettings } from '../src/config.js';
+import { OrdClient } from '../src/ord/client.js';
+import { createOdsServer, GRAPHQL_PATH, exampleOperations } from '../src/server/yoga.js';
+import { DEFAULT_CACHE_SETTINGS, type CacheSettings } from '../src/source/cache.js';
+import { CachedOrganisationSource } from '../src/source/cached.js';
+import { OrdOrganisationSource } from '../src/source/ord.js';
+
+/** ORD's published guidance: about five requests a second. Every paced suite holds ods-graphql to it. */
+export const ORD_RATE_LIMIT = 5;
+/** Per-call latency the paced suites add in the simulator, roughly what ORD shows from a UK network. */
+export const ORD_LATENCY_MS = 150;
+
+export interface StackOptions {
+  ordBaseUrl: string;
+  rateLimit?: number;
+  maxConcurrency?: number;
+  cache?: CacheSettings;
+}
+
+export interface BenchStack {
+  client: OrdClient;
+  source: CachedOrganisationSource;
+  /** http://127.0.0.1:PORT/graphql */
+  url: string;
+  /** POSTs one GraphQL operation; throws when the answer is not 200 or carries errors. */
+  graphql<T = unknown>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition the bench measures. src/app.ts (createApp) is the project's composition root once it lands; until then
+ * this composes the same classes by hand. Switching is a change inside this function only.
+ */
+export async function startStack(options: StackOptions): Promise<BenchStack> {
+  const settings: OrdClientSettings = {
+    baseUrl: options.ordBaseUrl,
+    rateLimit: options.rateLimit ?? ORD_RATE_LIMIT,
+    maxConcurrency: options.maxConcurrency ?? 4,
+    timeoutMs: 10_000,
+    maxRetries: 3,
+  };
+  const client = new OrdClient(settings);
+  const source = new CachedOrganisationSource(new OrdOrganisationSource(client), { settings: options.cache ?? DEFAULT_CACHE_SETTINGS });
+  const yoga = createOdsServer({ source, exampleTabs: false });
+  const server = createServer(yoga);
+  const { url, origin } = await listen(server, GRAPHQL_PATH);
+  const pool = new Pool(origin, { connections: 128, pipelining: 1 });
+  return {
+    client,
+    source,
+    url,
+    graphql: (query, variables) => postGraphql(pool, GRAPHQL_PATH, query, variables),
+    close: async () => {
+      await pool.close();
+      await closeServer(server);
+      await client.close();
+    },
+  };
+}
+
+/** Listens on a free loopback port; returns the endpoint URL and origin. */
+export async function listen(server: Server, path: string): Promise<{ url: string; origin: string; port: number }> {
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  return { url: `${origin}${path}`, origin, port };
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** A free loopback port (closed again at once), for a simulator that must know its own URL before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  const { port } = await listen(server, '/');
+  await closeServer(server);
+  return port;
+}
+
+export async function postGraphql<T>(pool: Pool, path: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const res = await pool.request({
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query, variables: variables ?? {} }),
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`GraphQL answered HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
+  const body = JSON.parse(text) as { data?: T; errors?: { message: string }[] };
+  if (body.errors?.length) throw new Error(`GraphQL errors: ${body.errors.map((e) => e.message).join('; ').slice(0, 500)}`);
+  return body.data as T;
+}
+
+/** The text of an example operation in schema/operations/ (the documents users run in GraphiQL). */
+export function exampleOperation(name: string): string {
+  const found = exampleOperations().find((op) => op.name === name);
+  if (!found) throw new Error(`No example operation ${name} in schema/operations/`);
+  return found.query;
+}
+
+export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** Node with the same loader flags this process runs under (tsx), so children can be TypeScript. */
+export function spawnTs(file: string, arg: unknown, extraFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...process.execArgv, ...extraFlags, file, JSON.stringify(arg)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+}
+
+/** The first stdout line of a child, parsed as JSON; rejects if the child exits first or takes longer than `timeoutMs`. */
+export function firstJsonLine<T>(proc: ChildProcess, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill();
+      reject(new Error(`child gave no answer in ${timeoutMs} ms`));
+    }, timeoutMs);
+    const lines = createInterface({ input: proc.stdout! });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as T);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${code}) before answering`));
+    });
+  });
+}
+
