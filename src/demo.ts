@@ -4,11 +4,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { graphqlServerSettingsFromEnv, ordSettingsFromEnv, settingsFromEnv } from './config.js';
-import { OrdClient } from './ord/client.js';
-import { createOdsServer, GRAPHQL_PATH } from './server/yoga.js';
+import { createApp } from './app.js';
+import { graphqlServerSettingsFromEnv, ordSettingsFromEnv, settingsFromEnv, upstreamEfficiencySettingsFromEnv } from './config.js';
+import { GRAPHQL_PATH } from './server/yoga.js';
 import { startOrdSimulator } from './simulator/server.js';
-import { OrdOrganisationSource } from './source/ord.js';
 
 const SAMPLE_QUERY = `{
   organisation(odsCode: "RWR") {
@@ -30,9 +29,9 @@ const ordSettings = {
   baseUrl: sim.baseUrl,
   rateLimit: process.env.ORD_RATE_LIMIT ? settings.ord.rateLimit : 100,
 };
-const client = new OrdClient(ordSettings);
-const source = new OrdOrganisationSource(client);
-const server = createServer(createOdsServer({ source, logger }));
+// The change feed (when ORD_SYNC_POLL_MINUTES is set) asks the simulator with the simulator's own "today".
+const app = createApp({ ord: ordSettings, upstream: upstreamEfficiencySettingsFromEnv() }, { logger, today: () => sim.today });
+const server = createServer(app.yoga);
 await new Promise<void>((resolve) => server.listen(settings.server.port, settings.server.host, resolve));
 const { port } = server.address() as AddressInfo;
 const url = `http://${settings.server.host}:${port}${GRAPHQL_PATH}`;
@@ -51,7 +50,7 @@ Ctrl-C stops both.
 async function stop(): Promise<void> {
   server.close();
   server.closeAllConnections();
-  await client.close();
+  await app.close();
   await sim.close();
   process.exit(0);
 }

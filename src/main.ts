@@ -1,19 +1,18 @@
-// Starts ods-graphql: settings → OrdClient → OrdOrganisationSource → Yoga on node:http, listening on HOST:PORT.
+// Starts ods-graphql: settings → createApp (ORD client, shared cache, upstream budget, Yoga) on node:http, at HOST:PORT.
 // Probes ORD once at start-up and says plainly when it cannot be reached (the server keeps serving regardless).
 
 import { createServer } from 'node:http';
 import { pino } from 'pino';
-import { graphqlServerSettingsFromEnv, settingsFromEnv } from './config.js';
-import { OrdClient } from './ord/client.js';
-import { createOdsServer, GRAPHQL_PATH } from './server/yoga.js';
-import { OrdOrganisationSource } from './source/ord.js';
+import { createApp } from './app.js';
+import { graphqlServerSettingsFromEnv, settingsFromEnv, upstreamEfficiencySettingsFromEnv } from './config.js';
+import { GRAPHQL_PATH } from './server/yoga.js';
 
 const settings = settingsFromEnv();
 const serverSettings = graphqlServerSettingsFromEnv();
 const logger = pino({ level: serverSettings.logLevel });
-const client = new OrdClient(settings.ord);
-const source = new OrdOrganisationSource(client);
-const server = createServer(createOdsServer({ source, logger }));
+const app = createApp({ ord: settings.ord, upstream: upstreamEfficiencySettingsFromEnv() }, { logger });
+const { source } = app;
+const server = createServer(app.yoga);
 
 server.listen(settings.server.port, settings.server.host, () => {
   const { host, port } = settings.server;
@@ -33,7 +32,7 @@ function shutdown(signal: string): void {
   logger.info(`${signal}: shutting down`);
   server.close();
   server.closeAllConnections();
-  void client.close().finally(() => process.exit(0));
+  void app.close().finally(() => process.exit(0));
 }
 process.once('SIGINT', () => shutdown('SIGINT'));
 process.once('SIGTERM', () => shutdown('SIGTERM'));

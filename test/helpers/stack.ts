@@ -1,4 +1,4 @@
-// The whole stack for GraphQL tests, over real HTTP: ORD simulator → OrdClient → OrdOrganisationSource → Yoga on node:http.
+// The whole stack for GraphQL tests, over real HTTP: ORD simulator → createApp (OrdClient, source, optional cache, budget) → node:http.
 // Tests post GraphQL to it and count ORD calls from the simulator's request log; nothing is mocked.
 
 import { createServer, type Server } from 'node:http';
@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import type { OrdDataset } from '../../src/dataset/types.js';
-import { OrdClient } from '../../src/ord/client.js';
-import { createOdsServer } from '../../src/server/yoga.js';
+import { createApp, type App, type AppOverrides } from '../../src/app.js';
+import { upstreamEfficiencySettingsFromEnv, type UpstreamEfficiencySettings } from '../../src/config.js';
+import type { OrdClient } from '../../src/ord/client.js';
 import { startOrdSimulator } from '../../src/simulator/server.js';
 import type { OrdSimulator, RequestLogEntry } from '../../src/simulator/types.js';
-import { OrdOrganisationSource } from '../../src/source/ord.js';
+import type { CachedOrganisationSource } from '../../src/source/cached.js';
+import type { OrganisationSource } from '../../src/source/types.js';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
@@ -25,7 +27,11 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
 export interface Stack {
   sim: OrdSimulator;
   client: OrdClient;
-  source: OrdOrganisationSource;
+  app: App;
+  /** What the schema reads: the shared cache when `cache` is on, else the plain ORD source. */
+  source: OrganisationSource;
+  /** The shared cache (null unless the stack was started with `cache: true`). */
+  cache: CachedOrganisationSource | null;
   /** e.g. http://127.0.0.1:PORT/graphql */
   url: string;
   /** Posts one GraphQL operation (a string or a typed document) over HTTP and returns the parsed JSON body. */
@@ -44,26 +50,43 @@ export interface StackOptions {
   dataset?: OrdDataset;
   maxRetries?: number;
   timeoutMs?: number;
+  /**
+   * A fresh shared cache for this stack (default false: no cache across requests, so every test can count the ORD calls
+   * of its own query whatever ran before it).
+   */
+  cache?: boolean;
+  /** Overrides of the upstream-efficiency settings (cache TTLs, budget, bulk threshold, deadline, sync polling). */
+  upstream?: Partial<UpstreamEfficiencySettings>;
+  /** ORD calls per second allowed by the client (default 1000: the simulator is local). */
+  rateLimit?: number;
+  /** The simulator's "today" (default the dataset's asOf). */
+  today?: string;
+  /** Clock, logger and other createApp overrides. */
+  app?: AppOverrides;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sim = await startOrdSimulator({
     port: 0,
     ...(options.dataset ? { dataset: options.dataset } : { tier: options.tier ?? 'small' }),
+    ...(options.today ? { today: options.today } : {}),
   });
-  const client = new OrdClient(
+  const defaults = upstreamEfficiencySettingsFromEnv({});
+  const app = createApp(
     {
-      baseUrl: sim.baseUrl,
-      rateLimit: 1000,
-      maxConcurrency: 16,
-      timeoutMs: options.timeoutMs ?? 2_000,
-      maxRetries: options.maxRetries ?? 0,
+      ord: {
+        baseUrl: sim.baseUrl,
+        rateLimit: options.rateLimit ?? 1000,
+        maxConcurrency: 16,
+        timeoutMs: options.timeoutMs ?? 2_000,
+        maxRetries: options.maxRetries ?? 0,
+      },
+      upstream: { ...defaults, cacheMaxBytes: options.cache ? defaults.cacheMaxBytes : 0, ...options.upstream },
     },
-    { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 },
+    { clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 }, today: () => sim.today, ...options.app },
   );
-  const source = new OrdOrganisationSource(client);
-  const yoga = createOdsServer({ source });
-  const server: Server = createServer(yoga);
+  const { client, source } = app;
+  const server: Server = createServer(app.yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 
@@ -80,7 +103,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     sim,
     client,
+    app,
     source,
+    cache: app.cache,
     url,
     gql,
     calls: (endpoint) => sim.requests().filter((r) => endpoint === undefined || r.endpoint === endpoint),
@@ -89,7 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await client.close();
+      await app.close();
       await sim.close();
     },
   };
