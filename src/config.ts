@@ -166,7 +166,11 @@ export interface HardeningSettings {
   maxAliases: number;
   /** Most lexer tokens in one document (GRAPHQL_MAX_TOKENS, default 2000: 1000 codes in a literal list still fit). */
   maxTokens: number;
-  /** Largest graphql-armor cost (objects 2, scalars 1, ×1.5 per level) (GRAPHQL_MAX_COST, default 5000; examples ≤ 800). */
+  /**
+   * Largest graphql-armor cost: objects 2, scalars 1, ×1.5 per level, × a literal `first` (GRAPHQL_MAX_COST, default
+   * 100000). A 1000-row page of a dozen fields costs ~40000 and passes; a 1000-row page nested in another is ~10⁷ and is
+   * refused before any work. The examples cost at most ~800.
+   */
   maxCost: number;
   /** Most directives in one operation (GRAPHQL_MAX_DIRECTIVES, default 50). */
   maxDirectives: number;
@@ -184,7 +188,7 @@ export const DEFAULT_HARDENING_SETTINGS: HardeningSettings = {
   maxDepth: 15,
   maxAliases: 15,
   maxTokens: 2000,
-  maxCost: 5000,
+  maxCost: 100_000,
   maxDirectives: 50,
   maxBodyBytes: 100 * 1024,
   batchLimit: 10,

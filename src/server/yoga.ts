@@ -6,6 +6,7 @@ import type { DocumentNode, ExecutionResult, GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createLoaders } from '../loaders/index.js';
+import { hardeningPlugins, hardeningYogaOptions, type HardeningOptions } from './hardening.js';
 import { schema, type Context } from '../schema/index.js';
 import { isGraphQLError, nameArguments } from '../schema/errors.js';
 import type { OrganisationSource } from '../source/types.js';
@@ -21,6 +22,8 @@ export interface OdsLogger {
 export interface OdsServerOptions {
   source: OrganisationSource;
   logger?: OdsLogger;
+  /** Limits, CSRF, CORS, masking, request ids, /health and /ready, error logs (src/server/hardening.ts); defaults when omitted. */
+  hardening?: HardeningOptions;
   /** Offer the example operations from schema/operations/ as GraphiQL tabs (default true). */
   exampleTabs?: boolean;
   /** More plugins, run after the server's own (src/app.ts adds the upstream budget, src/server/upstream.ts). */
@@ -108,7 +111,7 @@ function yogaLogger(logger: OdsLogger) {
 }
 
 /** A Yoga server over `source`: GraphQL at /graphql (GraphiQL in a browser there). Mount it on node:http. */
-export function createOdsServer({ source, logger, exampleTabs = true, plugins = [] }: OdsServerOptions): OdsServer {
+export function createOdsServer({ source, logger, exampleTabs = true, hardening = {}, plugins = [] }: OdsServerOptions): OdsServer {
   const examples = exampleTabs ? exampleOperations() : [];
   const first = examples[0];
   return createYoga<Record<string, unknown>, Context>({
@@ -118,7 +121,8 @@ export function createOdsServer({ source, logger, exampleTabs = true, plugins = 
     // GraphiQL served from the package itself rather than a CDN, so the offline demo has a working GraphiQL too.
     renderGraphiQL,
     context: () => ({ source, loaders: createLoaders(source) }),
-    plugins: [useArgumentNames(), ...plugins],
+    ...hardeningYogaOptions(hardening),
+    plugins: [...hardeningPlugins(hardening, logger), useArgumentNames(), ...plugins],
     ...(logger ? { logging: yogaLogger(logger) } : {}),
     graphiql: {
       title: 'ods-graphql: the NHS organisation graph',

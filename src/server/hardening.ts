@@ -1,0 +1,105 @@
+// The server's defences, in one place: GraphQL Armor limits, body size, batching, CSRF, CORS, error masking, request
+// ids and logs, /health and /ready, and `extensions.stale` when cached data stood in for a failing ORD.
+
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { ExecutionResult } from 'graphql';
+import type { Plugin, YogaServerOptions } from 'graphql-yoga';
+import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from '../config.js';
+import { currentUpstreamScope, type UpstreamScope } from '../source/scope.js';
+import { useHealthEndpoints, type ReadinessCheck } from './health.js';
+import { REQUEST_ID_HEADER, useErrorLogging, useRequestId, type LogSink } from './logging.js';
+
+export interface HardeningOptions {
+  /** Overrides of the defaults (DEFAULT_HARDENING_SETTINGS, or hardeningSettingsFromEnv()). */
+  settings?: Partial<HardeningSettings>;
+  /** What /ready checks (src/server/health.ts readinessCheck); without one /ready answers ready once up. */
+  ready?: ReadinessCheck;
+  /** Where request lines and field-error detail go; defaults to the server's logger. */
+  logger?: LogSink;
+  /**
+   * The scope an operation runs in, for `extensions.stale`. Default: the scope current while it executes (the upstream
+   * plugin opens it around execution). src/app.ts can pass `upstreamScopeOf` instead.
+   */
+  scopeOf?: (context: object) => UpstreamScope | undefined;
+}
+
+/**
+ * Headers that prove a GET or simple POST did not come from a cross-site form or <img>: Yoga's own, and the two Apollo
+ * clients send. A browser cannot add any of them cross-origin without a CORS preflight.
+ */
+export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name', 'graphql-require-preflight'];
+
+export function resolvedHardeningSettings(options: HardeningOptions = {}): HardeningSettings {
+  return { ...DEFAULT_HARDENING_SETTINGS, ...options.settings };
+}
+
+/** The Yoga options (not plugins) hardening sets: body size, batching, CORS, masking. */
+export function hardeningYogaOptions(
+  options: HardeningOptions = {},
+): Pick<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>, 'maxRequestBodySize' | 'batching' | 'cors' | 'maskedErrors'> {
+  const s = resolvedHardeningSettings(options);
+  return {
+    maxRequestBodySize: s.maxBodyBytes,
+    batching: s.batchLimit > 0 ? { limit: s.batchLimit } : false,
+    cors: {
+      origin: s.corsOrigins === '*' ? '*' : s.corsOrigins,
+      // Public data, no cookies: credentials are never allowed, so "*" is safe.
+      credentials: false,
+      methods: ['GET', 'POST', 'OPTIONS'],
+      exposedHeaders: [REQUEST_ID_HEADER],
+    },
+    // Unexpected errors become "Unexpected error." with no stack, even under NODE_ENV=development; Yoga logs them.
+    maskedErrors: { isDev: false },
+  };
+}
+
+function isExecutionResult(value: unknown): value is ExecutionResult {
+  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
+}
+
+/**
+ * Adds `extensions.stale: [{ key, ageSeconds }]` when cached data past its TTL stood in for ORD (src/source/cached.ts
+ * notes it on the operation's UpstreamScope).
+ */
+export function useStaleNotices(scopeOf?: (context: object) => UpstreamScope | undefined): Plugin {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      let seen: UpstreamScope | undefined;
+      // Capture the scope current inside execution (opened by the upstream plugin, which wraps execution outside this one).
+      setExecuteFn((executionArgs) => {
+        seen = currentUpstreamScope();
+        return executeFn(executionArgs);
+      });
+      return {
+        onExecuteDone({ result, setResult }) {
+          const scope = scopeOf?.(args.contextValue as object) ?? seen;
+          if (!scope || scope.staleNotices.length === 0 || !isExecutionResult(result)) return;
+          setResult({ ...result, extensions: { ...result.extensions, stale: scope.staleNotices.map((n) => ({ ...n })) } });
+        },
+      };
+    },
+  };
+}
+
+/** The plugins, in order: request id (first, so every response carries it), health, CSRF, Armor limits, stale, logs. */
+export function hardeningPlugins(options: HardeningOptions = {}, serverLogger?: LogSink): Plugin[] {
+  const s = resolvedHardeningSettings(options);
+  const logger = options.logger ?? serverLogger;
+  return [
+    useRequestId(logger),
+    useHealthEndpoints(options.ready),
+    useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    EnvelopArmorPlugin({
+      maxDepth: { n: s.maxDepth, exposeLimits: true, flattenFragments: true },
+      maxAliases: { n: s.maxAliases, exposeLimits: true },
+      maxTokens: { n: s.maxTokens, exposeLimits: true },
+      costLimit: { maxCost: s.maxCost, exposeLimits: true },
+      maxDirectives: { n: s.maxDirectives, exposeLimits: true },
+      // The schema is public and introspectable; "did you mean" hints help people and hide nothing.
+      blockFieldSuggestion: { enabled: false },
+    }) as Plugin,
+    useStaleNotices(options.scopeOf),
+    ...(logger ? [useErrorLogging(logger)] : []),
+  ];
+}
