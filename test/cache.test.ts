@@ -219,15 +219,15 @@ describe('single flight', () => {
   });
 
   it("a joiner does not inherit the starter's exhausted budget: it loads again under its own scope", async () => {
-    const inner = new FakeSource();
     // Like the ORD client: every upstream call spends from the caller's scope first, and is refused when it is spent.
-    const spending: OrganisationSource = {
-      ...inner,
-      getOrganisation: async (code: string) => {
+    class SpendingSource extends FakeSource {
+      override async getOrganisation(code: string) {
         currentUpstreamScope()?.spend('organisation');
-        return inner.getOrganisation(code);
-      },
-    } as OrganisationSource;
+        return super.getOrganisation(code);
+      }
+    }
+    const inner = new SpendingSource();
+    const spending: OrganisationSource = inner;
     const cached = new CachedOrganisationSource(spending, { settings: SETTINGS });
     const exhausted = new UpstreamScope({ budget: 0 });
     const withBudget = new UpstreamScope({ budget: 5 });
