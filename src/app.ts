@@ -1,11 +1,19 @@
 // The composition root: settings → OrdClient → ORD source → shared cache (+ change-feed poller) → Yoga with the upstream budget.
 // src/main.ts, src/demo.ts and the test stack build the server only through createApp, so they all run the same wiring.
 
-import { ordSettingsFromEnv, upstreamEfficiencySettingsFromEnv, type OrdClientSettings, type UpstreamEfficiencySettings } from './config.js';
+import {
+  hardeningSettingsFromEnv,
+  ordSettingsFromEnv,
+  upstreamEfficiencySettingsFromEnv,
+  type HardeningSettings,
+  type OrdClientSettings,
+  type UpstreamEfficiencySettings,
+} from './config.js';
 import type { IsoDate } from './domain/types.js';
 import { OrdClient, type OrdClientOptions } from './ord/client.js';
 import { createOdsServer, type OdsLogger, type OdsServer } from './server/yoga.js';
-import { useUpstreamBudget } from './server/upstream.js';
+import { readinessCheck } from './server/health.js';
+import { upstreamScopeOf, useUpstreamBudget } from './server/upstream.js';
 import type { CacheSettings } from './source/cache.js';
 import { CachedOrganisationSource, describeCacheKey, type StaleNotice } from './source/cached.js';
 import { ChangeFeedPoller } from './source/changeFeed.js';
@@ -15,6 +23,8 @@ import type { OrganisationSource } from './source/types.js';
 export interface AppSettings {
   ord: OrdClientSettings;
   upstream: UpstreamEfficiencySettings;
+  /** Limits, CORS, shutdown grace (src/server/hardening.ts); the defaults when omitted. */
+  hardening?: Partial<HardeningSettings>;
 }
 
 export interface AppOverrides {
@@ -47,7 +57,7 @@ export interface App {
 }
 
 export function appSettingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
-  return { ord: ordSettingsFromEnv(env), upstream: upstreamEfficiencySettingsFromEnv(env) };
+  return { ord: ordSettingsFromEnv(env), upstream: upstreamEfficiencySettingsFromEnv(env), hardening: hardeningSettingsFromEnv(env) };
 }
 
 /** CACHE_* settings in seconds → the cache's settings in ms. `changes` (the feed's answers) follows the search TTL, capped at 5 min. */
@@ -100,6 +110,12 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     source,
     ...(logger ? { logger } : {}),
     ...(overrides.exampleTabs !== undefined ? { exampleTabs: overrides.exampleTabs } : {}),
+    hardening: {
+      ...(settings.hardening ? { settings: settings.hardening } : {}),
+      // Ready when ORD's circuit is not open and the code systems are held.
+      ready: readinessCheck({ source, circuit: client.circuit }),
+      scopeOf: upstreamScopeOf,
+    },
     plugins: [
       useUpstreamBudget(source, {
         limit: settings.upstream.maxUpstreamCallsPerOperation,
