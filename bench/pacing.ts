@@ -1,8 +1,10 @@
 // Pacing bench: does ods-graphql keep ORD to ORD_RATE_LIMIT requests in every one-second window, across the whole run?
 // Collects the simulator logs of every paced ods-graphql run (analyst cold runs and this suite's own), and runs 100 identical cold queries at once.
 
-import type { RequestLogEntry } from '../src/simulator/types.js';
+import { loadDataset } from '../src/dataset/build.js';
 import { startOrdSimulator } from '../src/simulator/server.js';
+import type { RequestLogEntry } from '../src/simulator/types.js';
+import { predecessorTree } from './analyst.js';
 import { ORD_LATENCY_MS, ORD_RATE_LIMIT, exampleOperation, pause, startStack } from './stack.js';
 import type { BenchRow } from './table.js';
 
@@ -52,11 +54,12 @@ export async function benchPacing(): Promise<BenchRow[]> {
     const log = sim.requests();
     recordPacedRun(`100 concurrent MergerHistory ${MERGER_CODE}`, true, log);
     const distinct = new Set(log.map((e) => e.path)).size;
+    const needed = predecessorTree(loadDataset('full'), MERGER_CODE, 3).size;
     const sameAnswer = answers.every((a) => JSON.stringify(a) === JSON.stringify(answers[0]));
-    const c = `100 concurrent identical cold MergerHistory(${MERGER_CODE})`;
+    const c = `100 identical cold MergerHistory(${MERGER_CODE}) at once`;
     rows.push(
-      { suite, case: c, metric: 'ORD calls', value: log.length, goal: `= distinct resources (${distinct})`, met: log.length === distinct },
-      { suite, case: c, metric: 'distinct ORD paths', value: distinct },
+      { suite, case: c, metric: 'ORD calls', value: log.length, goal: `= records needed (${needed})`, met: log.length === needed },
+      { suite, case: c, metric: 'duplicate ORD paths', value: log.length - distinct, goal: '= 0', met: log.length === distinct },
       { suite, case: c, metric: 'wall s', value: Math.round(wallMs / 10) / 100 },
       { suite, case: c, metric: 'identical answers (1 = yes)', value: sameAnswer ? 1 : 0, goal: '= 1', met: sameAnswer },
     );
@@ -67,7 +70,8 @@ export async function benchPacing(): Promise<BenchRow[]> {
 
   const paced = runs.filter((r) => r.odsGraphql);
   const all = paced.flatMap((r) => r.entries);
-  const worst = paced.reduce((m, r) => Math.max(m, maxInOneSecond(r.entries)), 0);
+  // Runs are sequential and a second apart, so one sliding window over all of them is the whole run's figure.
+  const worst = maxInOneSecond(all);
   const rejected = all.filter((e) => e.status === 429).length;
   rows.push(
     {

@@ -7,7 +7,7 @@ import { benchMemory } from './memory.js';
 import { benchOverhead } from './overhead.js';
 import { benchPacing } from './pacing.js';
 import { benchSimulator } from './simulator.js';
-import { printTable, saveJson, type BenchRow } from './table.js';
+import { describeMachine, printTable, saveJson, type BenchRow } from './table.js';
 
 const suites: Record<string, (durationMs: number) => Promise<BenchRow[]>> = {
   simulator: benchSimulator,
@@ -35,6 +35,7 @@ if (!Number.isFinite(seconds) || seconds <= 0) {
 }
 
 const started = performance.now();
+console.error(`machine at start: ${JSON.stringify(describeMachine())}`);
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(suites)) {
   if (chosen && name !== chosen) continue;
@@ -46,4 +47,5 @@ for (const [name, run] of Object.entries(suites)) {
 console.log(printTable(rows));
 const out = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 saveJson(rows, out);
+console.error(`machine at end: ${JSON.stringify(describeMachine())}`);
 console.error(`saved ${out} (whole run ${Math.round((performance.now() - started) / 1000)} s)`);

@@ -1,4 +1,4 @@
-// Shared benchmark plumbing: composes one ods-graphql stack (client → ORD source → cache → Yoga on loopback HTTP),
+// Shared benchmark plumbing: one ods-graphql built by the composition root (src/app.ts) and served on loopback HTTP,
 // posts GraphQL over keep-alive HTTP, and offers small helpers (free ports, pauses, percentiles, the paced settings).
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -6,12 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
-import type { OrdClientSettings } from '../src/config.js';
-import { OrdClient } from '../src/ord/client.js';
-import { createOdsServer, GRAPHQL_PATH, exampleOperations } from '../src/server/yoga.js';
-import { DEFAULT_CACHE_SETTINGS, type CacheSettings } from '../src/source/cache.js';
-import { CachedOrganisationSource } from '../src/source/cached.js';
-import { OrdOrganisationSource } from '../src/source/ord.js';
+import { appSettingsFromEnv, createApp, type App, type AppSettings } from '../src/app.js';
+import { GRAPHQL_PATH, exampleOperations } from '../src/server/yoga.js';
+import type { CachedOrganisationSource } from '../src/source/cached.js';
 
 /** ORD's published guidance: about five requests a second. Every paced suite holds ods-graphql to it. */
 export const ORD_RATE_LIMIT = 5;
@@ -22,46 +19,62 @@ export interface StackOptions {
   ordBaseUrl: string;
   rateLimit?: number;
   maxConcurrency?: number;
-  cache?: CacheSettings;
+  /** MAX_UPSTREAM_CALLS_PER_OPERATION; the project default when omitted. */
+  maxUpstreamCallsPerOperation?: number;
 }
 
 export interface BenchStack {
-  client: OrdClient;
-  source: CachedOrganisationSource;
+  app: App;
+  /** The shared cache (the bench always runs with it on). */
+  cache: CachedOrganisationSource;
   /** http://127.0.0.1:PORT/graphql */
   url: string;
   /** POSTs one GraphQL operation; throws when the answer is not 200 or carries errors. */
   graphql<T = unknown>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Like graphql, with the response's `extensions` (e.g. `upstream: { estimate, calls, budget, priority }`). */
+  graphqlWithExtensions<T = unknown>(query: string, variables?: Record<string, unknown>): Promise<GraphqlAnswer<T>>;
   close(): Promise<void>;
 }
 
-/**
- * The composition the bench measures. src/app.ts (createApp) is the project's composition root once it lands; until then
- * this composes the same classes by hand. Switching is a change inside this function only.
- */
-export async function startStack(options: StackOptions): Promise<BenchStack> {
-  const settings: OrdClientSettings = {
-    baseUrl: options.ordBaseUrl,
-    rateLimit: options.rateLimit ?? ORD_RATE_LIMIT,
-    maxConcurrency: options.maxConcurrency ?? 4,
-    timeoutMs: 10_000,
-    maxRetries: 3,
+export interface GraphqlAnswer<T> {
+  data: T;
+  extensions: Record<string, unknown> | undefined;
+}
+
+/** The settings the bench runs ods-graphql with: the project's defaults (not this shell's environment) with ORD pointed at the simulator. */
+export function benchSettings(options: StackOptions): AppSettings {
+  const defaults = appSettingsFromEnv({});
+  return {
+    ord: {
+      ...defaults.ord,
+      baseUrl: options.ordBaseUrl,
+      rateLimit: options.rateLimit ?? ORD_RATE_LIMIT,
+      ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
+    },
+    upstream: {
+      ...defaults.upstream,
+      ...(options.maxUpstreamCallsPerOperation !== undefined ? { maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation } : {}),
+    },
   };
-  const client = new OrdClient(settings);
-  const source = new CachedOrganisationSource(new OrdOrganisationSource(client), { settings: options.cache ?? DEFAULT_CACHE_SETTINGS });
-  const yoga = createOdsServer({ source, exampleTabs: false });
-  const server = createServer(yoga);
+}
+
+/** One ods-graphql as production composes it (src/app.ts createApp: client, ORD source, cache, budget), on loopback HTTP. */
+export async function startStack(options: StackOptions): Promise<BenchStack> {
+  const app = createApp(benchSettings(options), { exampleTabs: false });
+  if (!app.cache) throw new Error('the bench needs the shared cache on');
+  const server = createServer(app.yoga);
   const { url, origin } = await listen(server, GRAPHQL_PATH);
   const pool = new Pool(origin, { connections: 128, pipelining: 1 });
   return {
-    client,
-    source,
+    app,
+    cache: app.cache,
     url,
-    graphql: (query, variables) => postGraphql(pool, GRAPHQL_PATH, query, variables),
+    graphql: async (query, variables) => (await postGraphql(pool, GRAPHQL_PATH, query, variables)).data as never,
+    graphqlWithExtensions: (query, variables) => postGraphql(pool, GRAPHQL_PATH, query, variables),
     close: async () => {
       await pool.close();
       await closeServer(server);
-      await client.close();
+      await app.close();
     },
   };
 }
@@ -93,7 +106,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function postGraphql<T>(pool: Pool, path: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+export async function postGraphql<T>(
+  pool: Pool,
+  path: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphqlAnswer<T>> {
   const res = await pool.request({
     method: 'POST',
     path,
@@ -102,9 +120,9 @@ export async function postGraphql<T>(pool: Pool, path: string, query: string, va
   });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`GraphQL answered HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
-  const body = JSON.parse(text) as { data?: T; errors?: { message: string }[] };
+  const body = JSON.parse(text) as { data?: T; errors?: { message: string }[]; extensions?: Record<string, unknown> };
   if (body.errors?.length) throw new Error(`GraphQL errors: ${body.errors.map((e) => e.message).join('; ').slice(0, 500)}`);
-  return body.data as T;
+  return { data: body.data as T, extensions: body.extensions };
 }
 
 /** The text of an example operation in schema/operations/ (the documents users run in GraphiQL). */

@@ -2,6 +2,7 @@
 // Every suite returns BenchRow[]; bench/run.ts collects them.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 
 export interface BenchRow {
@@ -32,6 +33,19 @@ export function printTable(rows: BenchRow[]): string {
 
 export function saveJson(rows: BenchRow[], file: string): void {
   mkdirSync(dirname(file), { recursive: true });
-  const machine = { node: process.version, platform: process.platform, arch: process.arch };
+  const machine = describeMachine();
   writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+}
+
+/** What the figures were measured on; other processes' load (e.g. a test run alongside) moves the timing figures. */
+export function describeMachine(): Record<string, unknown> {
+  return {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+  };
 }

@@ -24,7 +24,7 @@ const hello = createYoga({
 });
 const helloServer = createServer(hello);
 const { url: helloUrl } = await listen(helloServer, '/graphql');
-process.stdout.write(`${JSON.stringify({ ods: stack.url, hello: helloUrl, cache: stack.source.stats() })}\n`);
+process.stdout.write(`${JSON.stringify({ ods: stack.url, hello: helloUrl, cache: stack.cache.stats() })}\n`);
 
 let stopping = false;
 const stop = async () => {
