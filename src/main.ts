@@ -4,13 +4,17 @@
 import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { createApp } from './app.js';
-import { graphqlServerSettingsFromEnv, settingsFromEnv, upstreamEfficiencySettingsFromEnv } from './config.js';
+import { graphqlServerSettingsFromEnv, hardeningSettingsFromEnv, settingsFromEnv, upstreamEfficiencySettingsFromEnv } from './config.js';
+import { installShutdownHandlers } from './server/lifecycle.js';
+import { installProcessGuards } from './server/logging.js';
 import { GRAPHQL_PATH } from './server/yoga.js';
 
 const settings = settingsFromEnv();
 const serverSettings = graphqlServerSettingsFromEnv();
 const logger = pino({ level: serverSettings.logLevel });
-const app = createApp({ ord: settings.ord, upstream: upstreamEfficiencySettingsFromEnv() }, { logger });
+const hardening = hardeningSettingsFromEnv();
+installProcessGuards(logger);
+const app = createApp({ ord: settings.ord, upstream: upstreamEfficiencySettingsFromEnv(), hardening }, { logger });
 const { source } = app;
 const server = createServer(app.yoga);
 
@@ -28,11 +32,5 @@ server.listen(settings.server.port, settings.server.host, () => {
   );
 });
 
-function shutdown(signal: string): void {
-  logger.info(`${signal}: shutting down`);
-  server.close();
-  server.closeAllConnections();
-  void app.close().finally(() => process.exit(0));
-}
-process.once('SIGINT', () => shutdown('SIGINT'));
-process.once('SIGTERM', () => shutdown('SIGTERM'));
+// Requests in flight get SHUTDOWN_GRACE_MS to finish; then ORD connections close.
+installShutdownHandlers(server, { graceMs: hardening.shutdownGraceMs, logger, onClosed: () => app.close() });

@@ -7,7 +7,12 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import type { OrdDataset } from '../../src/dataset/types.js';
 import { createApp, type App, type AppOverrides } from '../../src/app.js';
-import { upstreamEfficiencySettingsFromEnv, type UpstreamEfficiencySettings } from '../../src/config.js';
+import {
+  upstreamEfficiencySettingsFromEnv,
+  type HardeningSettings,
+  type OrdClientSettings,
+  type UpstreamEfficiencySettings,
+} from '../../src/config.js';
 import type { OrdClient } from '../../src/ord/client.js';
 import { startOrdSimulator } from '../../src/simulator/server.js';
 import type { OrdSimulator, RequestLogEntry } from '../../src/simulator/types.js';
@@ -63,6 +68,10 @@ export interface StackOptions {
   today?: string;
   /** Clock, logger and other createApp overrides. */
   app?: AppOverrides;
+  /** Further ORD client settings (e.g. the circuit breaker's ORD_CIRCUIT_FAILURES / ORD_CIRCUIT_RESET_SECONDS). */
+  ord?: Partial<OrdClientSettings>;
+  /** Hardening settings (limits, CORS); the defaults when omitted. */
+  hardening?: Partial<HardeningSettings>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -80,8 +89,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         maxConcurrency: 16,
         timeoutMs: options.timeoutMs ?? 2_000,
         maxRetries: options.maxRetries ?? 0,
+        ...options.ord,
       },
       upstream: { ...defaults, cacheMaxBytes: options.cache ? defaults.cacheMaxBytes : 0, ...options.upstream },
+      ...(options.hardening ? { hardening: options.hardening } : {}),
     },
     { clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 }, today: () => sim.today, ...options.app },
   );
