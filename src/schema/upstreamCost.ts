@@ -13,6 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { codeSystemKnown } from '../loaders/index.js';
+import type { Organisation, Relationship, Succession } from '../domain/types.js';
 import type { CodeSystemName, OrganisationSource } from '../source/types.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './search.js';
 
@@ -201,7 +202,7 @@ class Estimator {
     const held = this.source.knownOrganisation?.(code);
     if (held === null) return 0; // known not to exist: null, nothing below it runs
     const fetch = held !== undefined ? 0 : this.source.knownSummary?.(code) && !this.needsFull(fields) ? 0 : 1;
-    return fetch + this.organisationFields(fields);
+    return fetch + this.organisationFields(fields, held);
   }
 
   // ------------------------------------------------------------------------------------------------ Organisation
@@ -216,8 +217,12 @@ class Estimator {
     });
   }
 
-  /** Calls made below an Organisation whose record (full or summary) is in hand. */
-  private organisationFields(fields: FieldNode[]): number {
+  /**
+   * Calls made below an Organisation whose record (full or summary) is in hand. With its full record already cached
+   * (`held`), relationships and successions are counted from the record itself and their targets looked up in the
+   * cache, so a warm operation estimates what it will really spend; otherwise the assumptions apply.
+   */
+  private organisationFields(fields: FieldNode[], held?: Organisation): number {
     let calls = 0;
     for (const field of fields) {
       const args = this.args(field);
@@ -230,10 +235,14 @@ class Estimator {
           if (this.sub(field, 'type').length > 0) this.systems.add('roleTypes');
           break;
         case 'relationships':
-          calls += this.relationshipCount(args) * this.relationship(this.fields(field.selectionSet));
+          calls += held
+            ? this.heldRelationships(held, args).reduce((n, r) => n + this.relationship(this.fields(field.selectionSet), r.targetOdsCode), 0)
+            : this.relationshipCount(args) * this.relationship(this.fields(field.selectionSet));
           break;
         case 'successions':
-          calls += COST_ASSUMPTIONS.successions * this.succession(this.fields(field.selectionSet));
+          calls += held
+            ? this.heldSuccessions(held, args).reduce((n, s) => n + this.succession(this.fields(field.selectionSet), s.targetOdsCode), 0)
+            : COST_ASSUMPTIONS.successions * this.succession(this.fields(field.selectionSet));
           break;
         case 'inboundRelationships':
           calls += this.connection(field, args, args);
@@ -246,8 +255,20 @@ class Estimator {
   }
 
   /** An organisation reached through a relationship or succession target: fetched (cold) whatever is selected. */
-  private target(fields: FieldNode[]): number {
-    return 1 + this.organisationFields(fields);
+  private target(fields: FieldNode[], code: string | undefined): number {
+    return code === undefined ? 1 + this.organisationFields(fields) : this.byCode(normaliseCode(code), fields);
+  }
+
+  /** A held record's relationships the field would list (`activeOn` is not applied: an upper bound). */
+  private heldRelationships(held: Organisation, args: Vars): Relationship[] {
+    const types = Array.isArray(args.types) ? args.types.map((t) => String(t).trim().toUpperCase()) : [];
+    return held.relationships.filter(
+      (r) => (types.length === 0 || types.includes(r.relationshipTypeId.toUpperCase())) && (typeof args.status !== 'string' || r.status === args.status),
+    );
+  }
+
+  private heldSuccessions(held: Organisation, args: Vars): Succession[] {
+    return held.successions.filter((s) => typeof args.type !== 'string' || s.type === args.type);
   }
 
   private relationshipCount(args: Vars): number {
@@ -258,22 +279,22 @@ class Estimator {
     return Math.min(count, a.relationshipsAll);
   }
 
-  /** Calls per relationship for its selected fields. */
-  private relationship(fields: FieldNode[]): number {
+  /** Calls per relationship for its selected fields (`targetCode` when the relationship itself is known). */
+  private relationship(fields: FieldNode[], targetCode?: string): number {
     let calls = 0;
     for (const field of fields) {
       if (field.name.value === 'type') this.systems.add('relationshipTypes');
       else if (field.name.value === 'targetPrimaryRole') this.systems.add('roleTypes');
-      else if (field.name.value === 'target') calls += this.target(this.fields(field.selectionSet));
+      else if (field.name.value === 'target') calls += this.target(this.fields(field.selectionSet), targetCode);
     }
     return calls;
   }
 
-  private succession(fields: FieldNode[]): number {
+  private succession(fields: FieldNode[], targetCode?: string): number {
     let calls = 0;
     for (const field of fields) {
       if (field.name.value === 'targetPrimaryRole') this.systems.add('roleTypes');
-      else if (field.name.value === 'target') calls += this.target(this.fields(field.selectionSet));
+      else if (field.name.value === 'target') calls += this.target(this.fields(field.selectionSet), targetCode);
     }
     return calls;
   }
