@@ -113,7 +113,6 @@ function yogaLogger(logger: OdsLogger) {
 /** A Yoga server over `source`: GraphQL at /graphql (GraphiQL in a browser there). Mount it on node:http. */
 export function createOdsServer({ source, logger, exampleTabs = true, hardening = {}, plugins = [] }: OdsServerOptions): OdsServer {
   const examples = exampleTabs ? exampleOperations() : [];
-  const first = examples[0];
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -126,7 +125,6 @@ export function createOdsServer({ source, logger, exampleTabs = true, hardening 
     ...(logger ? { logging: yogaLogger(logger) } : {}),
     graphiql: {
       title: 'ods-graphql: the NHS organisation graph',
-      ...(first ? { defaultQuery: first.query } : {}),
       ...(examples.length
         ? { defaultTabs: examples.map((e) => ({ query: e.query, variables: e.variables })) }
         : {}),
