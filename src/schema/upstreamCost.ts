@@ -14,8 +14,10 @@ import {
 } from 'graphql';
 import { codeSystemKnown } from '../loaders/index.js';
 import type { Organisation, Relationship, Succession } from '../domain/types.js';
-import type { CodeSystemName, OrganisationSource } from '../source/types.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './search.js';
+import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../source/types.js';
+import { checkCodeSystemId } from './errors.js';
+import { isActiveOn } from './period.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageWindow, toSearch } from './search.js';
 
 /**
  * The estimator's assumptions, one place. Counts come from the national dataset (59,836 records, asOf 2026-03-01):
@@ -170,8 +172,9 @@ class Estimator {
       case 'nodes':
         return this.byCodes(Array.isArray(args.ids) ? args.ids.map(codeFromGlobalId) : [], fields);
       case 'searchOrganisations':
+        return this.connection(field, args, undefined, () => toSearch(args.filter as Parameters<typeof toSearch>[0]));
       case 'organisationsChangedSince':
-        return this.connection(field, args, undefined);
+        return this.connection(field, args, undefined, () => ({ changedSince: String(args.date) }));
       case 'roleTypes':
       case 'roleType':
         this.systems.add('roleTypes');
@@ -202,7 +205,7 @@ class Estimator {
     const held = this.source.knownOrganisation?.(code);
     if (held === null) return 0; // known not to exist: null, nothing below it runs
     const fetch = held !== undefined ? 0 : this.source.knownSummary?.(code) && !this.needsFull(fields) ? 0 : 1;
-    return fetch + this.organisationFields(fields, held);
+    return fetch + this.organisationFields(fields, code, held);
   }
 
   // ------------------------------------------------------------------------------------------------ Organisation
@@ -222,7 +225,7 @@ class Estimator {
    * (`held`), relationships and successions are counted from the record itself and their targets looked up in the
    * cache, so a warm operation estimates what it will really spend; otherwise the assumptions apply.
    */
-  private organisationFields(fields: FieldNode[], held?: Organisation): number {
+  private organisationFields(fields: FieldNode[], code?: string, held?: Organisation): number {
     let calls = 0;
     for (const field of fields) {
       const args = this.args(field);
@@ -245,7 +248,7 @@ class Estimator {
             : COST_ASSUMPTIONS.successions * this.succession(this.fields(field.selectionSet));
           break;
         case 'inboundRelationships':
-          calls += this.connection(field, args, args);
+          calls += this.connection(field, args, args, code === undefined ? undefined : () => this.inboundSearch(code, args));
           break;
         default:
           break;
@@ -263,7 +266,10 @@ class Estimator {
   private heldRelationships(held: Organisation, args: Vars): Relationship[] {
     const types = Array.isArray(args.types) ? args.types.map((t) => String(t).trim().toUpperCase()) : [];
     return held.relationships.filter(
-      (r) => (types.length === 0 || types.includes(r.relationshipTypeId.toUpperCase())) && (typeof args.status !== 'string' || r.status === args.status),
+      (r) =>
+        (types.length === 0 || types.includes(r.relationshipTypeId.toUpperCase())) &&
+        (typeof args.status !== 'string' || r.status === args.status) &&
+        (typeof args.activeOn !== 'string' || isActiveOn(r, args.activeOn)),
     );
   }
 
@@ -301,30 +307,66 @@ class Estimator {
 
   // ------------------------------------------------------------------------------------------------ connections
 
-  /** A search page (root search, change feed, or `inboundRelationships` when `inbound` holds its arguments). */
-  private connection(field: FieldNode, args: Vars, inbound: Vars | undefined): number {
+  /** The search `inboundRelationships` runs for organisation `code` (as its resolver builds it). */
+  private inboundSearch(code: string, args: Vars): OrganisationSearch {
+    const types = Array.isArray(args.types) ? args.types.map((t) => checkCodeSystemId(String(t), 'RE', 'types')) : [];
+    const relatedTo: NonNullable<OrganisationSearch['relatedTo']> = { odsCode: code };
+    if (types.length > 0) relatedTo.relationshipTypeIds = types;
+    if (typeof args.status === 'string') relatedTo.status = args.status as 'ACTIVE' | 'INACTIVE';
+    const search: OrganisationSearch = { relatedTo };
+    if (args.primaryRole !== undefined && args.primaryRole !== null) search.primaryRoleTypeId = checkCodeSystemId(String(args.primaryRole), 'RO', 'primaryRole');
+    return search;
+  }
+
+  /** The cached page this connection would read, if the source holds it fresh. */
+  private knownPage(args: Vars, filter: (() => OrganisationSearch) | undefined): SearchPage | undefined {
+    if (!filter || !this.source.knownSearch) return undefined;
+    try {
+      const { offset, limit } = pageWindow(args as { first?: number; after?: string });
+      return this.source.knownSearch(filter(), offset, limit);
+    } catch {
+      return undefined; // bad input: execution refuses it before any call
+    }
+  }
+
+  /**
+   * A search page (root search, change feed, or `inboundRelationships` when `inbound` holds its arguments). When the
+   * source holds the very page fresh, its rows are counted one by one (what each needs beyond its summary, looked up
+   * in the cache); otherwise the page costs its search calls plus `first` (or the fan-out assumption) cold rows.
+   */
+  private connection(field: FieldNode, args: Vars, inbound: Vars | undefined, filter?: () => OrganisationSearch): number {
     const first = args.first === undefined || args.first === null ? DEFAULT_PAGE_SIZE : args.first;
     if (typeof first !== 'number' || !Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) return 0; // BAD_USER_INPUT
-    const searchCalls = Math.max(1, Math.ceil(first / COST_ASSUMPTIONS.ordPageRows));
-    const nodes = inbound ? Math.min(first, this.inboundMembers(inbound) ?? first) : first;
-    let perNode = 0;
+    const page = this.knownPage(args, filter);
+    let nodeFields: FieldNode[] = [];
+    let edgeCalls = 0;
     let nodeNeedsFull = false;
     for (const edges of this.sub(field, 'edges')) {
       for (const edgeField of this.fields(edges.selectionSet)) {
         const name = edgeField.name.value;
         if (name === 'node') {
-          const nodeFields = this.fields(edgeField.selectionSet);
-          if (this.needsFull(nodeFields)) nodeNeedsFull = true;
-          perNode += this.organisationFields(nodeFields);
+          nodeFields = [...nodeFields, ...this.fields(edgeField.selectionSet)];
         } else if (name === 'relationship' || name === 'relationships') {
           // The member's own relationship(s) to the target: they need the member's full record.
           nodeNeedsFull = true;
           const types = Array.isArray(inbound?.types) ? inbound.types.length : 1;
-          perNode += (name === 'relationship' ? 1 : Math.max(1, types)) * this.relationship(this.fields(edgeField.selectionSet));
+          edgeCalls += (name === 'relationship' ? 1 : Math.max(1, types)) * this.relationship(this.fields(edgeField.selectionSet));
         }
       }
     }
-    return searchCalls + nodes * (perNode + (nodeNeedsFull ? 1 : 0));
+    if (this.needsFull(nodeFields)) nodeNeedsFull = true;
+    if (page) {
+      let calls = 0;
+      for (const item of page.items.slice(0, first)) {
+        const held = this.source.knownOrganisation?.(item.odsCode);
+        if (held === null) continue;
+        calls += (nodeNeedsFull && held === undefined ? 1 : 0) + edgeCalls + this.organisationFields(nodeFields, item.odsCode, held);
+      }
+      return calls;
+    }
+    const searchCalls = Math.max(1, Math.ceil(first / COST_ASSUMPTIONS.ordPageRows));
+    const nodes = inbound ? Math.min(first, this.inboundMembers(inbound) ?? first) : first;
+    return searchCalls + nodes * (edgeCalls + this.organisationFields(nodeFields) + (nodeNeedsFull ? 1 : 0));
   }
 
   private inboundMembers(args: Vars): number | undefined {

@@ -194,6 +194,11 @@ export class CachedOrganisationSource implements OrganisationSource {
     return this.cache.peekFresh<Organisation | null>(orgKey(odsCode), true);
   }
 
+  /** A fresh cached page for exactly this search (for the budget estimator; loading goes through searchOrganisations). */
+  knownSearch(filter: OrganisationSearch, offset: number, limit: number): SearchPage | undefined {
+    return this.cache.peekFresh<SearchPage>(searchKey(filter, offset, limit), true);
+  }
+
   /** True when this code system is cached and fresh. */
   knownCodeSystem(system: CodeSystemName): boolean {
     return this.cache.peekFresh<unknown>(CODE_SYSTEM_KEYS[system], true) !== undefined;

@@ -45,6 +45,8 @@ export interface OrganisationSource {
   knownOrganisation?(odsCode: string): Organisation | null | undefined;
   /** A fresh summary held for `odsCode` (from a search page or a full record); undefined when not known. */
   knownSummary?(odsCode: string): OrganisationSummary | undefined;
+  /** A fresh page held for exactly this search, offset and limit; undefined when not known. */
+  knownSearch?(filter: OrganisationSearch, offset: number, limit: number): SearchPage | undefined;
   /** True when the code system is held fresh, so using it costs no upstream call. */
   knownCodeSystem?(system: CodeSystemName): boolean;
 }
