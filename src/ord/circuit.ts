@@ -105,8 +105,8 @@ export class CircuitBreaker {
     if (token.probe) {
       // Let the next caller probe straight away rather than wait another reset period.
       this.probeInFlight = false;
-      this.stateNow = 'open';
       this.openedAt = this.now() - this.options.resetMs;
+      this.move('open');
     }
   }
 
