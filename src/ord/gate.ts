@@ -29,6 +29,16 @@ export interface GateStats {
   started: Record<UpstreamPriority, number>;
 }
 
+/**
+ * How ORD's 5 calls a second are shared. Every attempt (retries too) needs a concurrency slot (ORD_MAX_CONCURRENCY) and
+ * then a start from the sliding-window pacer (ORD_RATE_LIMIT per second). The gate takes each pacer start *before*
+ * choosing who gets it, so the choice is made when the slot opens, not when a request arrived:
+ * - only interactive operations waiting, or only bulk ones: that lane gets all 5 starts a second, in arrival order;
+ * - both waiting: 4 interactive starts, then 1 bulk, repeating; so people get 4 calls a second and a bulk walk
+ *   (an operation whose estimate exceeds UPSTREAM_BULK_THRESHOLD, or the change-feed poller) keeps 1 and never starves;
+ * - a waiter whose operation's deadline passes leaves the queue without taking a start.
+ * test/gate.test.ts checks each of these with a fake pacer clock.
+ */
 export class UpstreamGate {
   private readonly pacer: SlidingWindowPacer;
   private readonly maxConcurrency: number;
