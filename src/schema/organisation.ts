@@ -41,6 +41,10 @@ builder.node(OrganisationRef, {
     'These fields are served from the summary with no further ORD call: `id`, `odsCode`, `name`, `status`, `recordClass`,',
     '`lastChangeDate`, `address { postcode }` and `primaryRole { type isPrimary }`. Any other field fetches the full record,',
     'once per organisation per request, shared by every field that needs it.',
+    '',
+    'The server also keeps what it learns across requests (a shared cache; see CACHE_* settings): an organisation that an',
+    'earlier search listed, or whose record was fetched recently, is reached by `organisation`, `organisations`, `node`,',
+    '`nodes` or a relationship/succession `target` with no ORD call at all while only the fields above are asked for.',
   ].join('\n'),
   id: {
     description: 'Relay global id of this organisation (opaque; encodes the ODS code). Use it with `node` / `nodes`.',
