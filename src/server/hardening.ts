@@ -37,7 +37,7 @@ export function resolvedHardeningSettings(options: HardeningOptions = {}): Harde
 /** The Yoga options (not plugins) hardening sets: body size, batching, CORS, masking. */
 export function hardeningYogaOptions(
   options: HardeningOptions = {},
-): Pick<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>, 'maxRequestBodySize' | 'batching' | 'cors' | 'maskedErrors'> {
+): Pick<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>, 'maxRequestBodySize' | 'batching' | 'cors' | 'maskedErrors' | 'healthCheckEndpoint'> {
   const s = resolvedHardeningSettings(options);
   return {
     maxRequestBodySize: s.maxBodyBytes,
@@ -51,6 +51,8 @@ export function hardeningYogaOptions(
     },
     // Unexpected errors become "Unexpected error." with no stack, even under NODE_ENV=development; Yoga logs them.
     maskedErrors: { isDev: false },
+    // Yoga answers its health path before any plugin (with an empty body); /health is ours (src/server/health.ts).
+    healthCheckEndpoint: '/_yoga/health',
   };
 }
 
