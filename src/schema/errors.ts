@@ -67,7 +67,7 @@ const UNAVAILABLE_MESSAGES: Record<string, string> = {
  * excerpt of an unexpected body) might carry upstream internals and is not passed on.
  */
 function isSafeUpstreamText(text: string): boolean {
-  return /^[A-Za-z0-9 .,'"()\/:_{}-]{1,160}$/.test(text) && !/https?:|\/\//i.test(text);
+  return /^[A-Za-z][A-Za-z0-9 .,'"()\/:_-]{0,159}$/.test(text) && !/https?:|\/\//i.test(text);
 }
 
 /** The source error behind each GraphQLError made by toGraphQLError: for the log (with the request id), never the client. */
