@@ -5,9 +5,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { appSettingsFromEnv, createApp, type App, type AppSettings } from '../src/app.js';
 import { GRAPHQL_PATH, exampleOperations } from '../src/server/yoga.js';
+import type { StartOptions } from '../src/simulator/server.js';
+import type { RequestLogEntry } from '../src/simulator/types.js';
 import type { CachedOrganisationSource } from '../src/source/cached.js';
 
 /** ORD's published guidance: about five requests a second. Every paced suite holds ods-graphql to it. */
@@ -173,3 +176,48 @@ export function firstJsonLine<T>(proc: ChildProcess, timeoutMs: number): Promise
   });
 }
 
+
+/** A simulator running in a child process, driven through its /__sim control paths. */
+export interface RemoteSimulator {
+  baseUrl: string;
+  port: number;
+  requests(): Promise<RequestLogEntry[]>;
+  clearLog(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts `bench/children/simulator.ts` with these startOrdSimulator options (JSON-safe ones only: no `dataset`). */
+export async function startRemoteSimulator(options: Omit<StartOptions, 'dataset'>): Promise<RemoteSimulator> {
+  const proc = spawnTs(fileURLToPath(new URL('./children/simulator.ts', import.meta.url)), options);
+  const { baseUrl, port } = await firstJsonLine<{ baseUrl: string; port: number }>(proc, 120_000);
+  const control = new Pool(`http://127.0.0.1:${port}`, { connections: 1 });
+  const call = async (method: 'GET' | 'DELETE', path: string): Promise<unknown> => {
+    const res = await control.request({ method, path });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`simulator ${method} ${path} answered ${res.statusCode}: ${text.slice(0, 200)}`);
+    return JSON.parse(text) as unknown;
+  };
+  return {
+    baseUrl,
+    port,
+    requests: async () => ((await call('GET', '/__sim/log')) as { requests: RequestLogEntry[] }).requests,
+    clearLog: async () => {
+      await call('DELETE', '/__sim/log');
+    },
+    close: async () => {
+      await control.close();
+      proc.stdin?.end();
+      await new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        const timer = setTimeout(() => {
+          proc.kill();
+          resolve();
+        }, 10_000);
+        proc.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
