@@ -43,13 +43,14 @@ export async function benchOverhead(durationMs: number): Promise<BenchRow[]> {
   const sim = await startOrdSimulator({ tier: 'full', port: 0 });
   const server = spawnTs(child('overheadServer.ts'), { ordBaseUrl: sim.baseUrl, query: CARD_QUERY, codes: OVERHEAD_CODES });
   try {
-    const urls = await firstJsonLine<{ ods: string; hello: string; cache: { entries: number } }>(server, 120_000);
+    const urls = await firstJsonLine<{ ods: string; odsNoBudget: string; hello: string; cache: { entries: number } }>(server, 120_000);
     sim.clearLog();
     const odsBodies = OVERHEAD_CODES.map((odsCode) => JSON.stringify({ query: CARD_QUERY, variables: { odsCode } }));
     const helloBodies = [JSON.stringify({ query: HELLO_QUERY })];
     for (const connections of CONNECTIONS) {
       const hello = await load(urls.hello, helloBodies, connections, durationMs);
       const ods = await load(urls.ods, odsBodies, connections, durationMs);
+      const noBudget = await load(urls.odsNoBudget, odsBodies, connections, durationMs);
       const h = `hello world { hello }, ${connections} conn`;
       const o = `organisation(odsCode) card, warm, ${connections} conn`;
       rows.push(
@@ -74,6 +75,9 @@ export async function benchOverhead(durationMs: number): Promise<BenchRow[]> {
           met: ods.rps / hello.rps >= 0.5,
         },
         { suite, case: o, metric: 'failed requests', value: ods.errors + hello.errors, goal: '= 0', met: ods.errors + hello.errors === 0 },
+        // Diagnosis, no goal: the same server and cache without the upstream-budget plugin that createApp adds.
+        { suite, case: `${o}, no budget plugin`, metric: 'req/s', value: Math.round(noBudget.rps) },
+        { suite, case: `${o}, no budget plugin`, metric: 'p99 ms', value: round(noBudget.p99) },
       );
     }
     const calls = sim.requests().length;
