@@ -2,6 +2,7 @@
 // run the rest inside an UpstreamScope (budget, priority lane, deadline) and report `extensions.upstream` on every result.
 
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../schema/builder.js';
@@ -64,6 +65,8 @@ export function useUpstreamBudget(source: OrganisationSource, policy: UpstreamPo
         return;
       }
       const deadline = new AbortController();
+      // Every ORD call of a wide operation listens on this one signal; dozens of listeners are expected, not a leak.
+      setMaxListeners(0, deadline.signal);
       const timer = setTimeout(
         () => deadline.abort(new Error(`the request deadline of ${policy.deadlineMs} ms (REQUEST_DEADLINE_MS) passed`)),
         policy.deadlineMs,

@@ -1,0 +1,48 @@
+// Prints, for every example operation in schema/operations/, the ORD calls it makes cold and warm (from the simulator's log).
+// `npm run example:calls [-- --tier full]`: a fresh shared cache per operation, code systems loaded first as a running server has them.
+
+import { appSettingsFromEnv, createApp } from '../src/app.js';
+import { exampleOperations } from '../src/server/yoga.js';
+import { startOrdSimulator } from '../src/simulator/server.js';
+
+const tierArg = process.argv.indexOf('--tier');
+const tier = tierArg >= 0 && process.argv[tierArg + 1] === 'full' ? 'full' : 'small';
+const sim = await startOrdSimulator({ tier, port: 0 });
+const rows: string[][] = [];
+
+for (const op of exampleOperations()) {
+  const env = { ...process.env, ORD_BASE_URL: sim.baseUrl, ORD_RATE_LIMIT: '1000', ORD_STARTUP_PROBE: 'false' };
+  const app = createApp(appSettingsFromEnv(env), { exampleTabs: false });
+  // A running server holds the code systems after its first query; count only what the operation itself needs.
+  await Promise.all([app.source.roleTypes(), app.source.relationshipTypes(), app.source.recordClasses()]);
+  const run = async () => {
+    sim.clearLog();
+    const response = await app.yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: op.query }),
+    });
+    const body = (await response.json()) as { errors?: unknown[]; extensions?: { upstream?: { estimate?: number } } };
+    const log = sim.requests();
+    const byEndpoint = new Map<string, number>();
+    for (const entry of log) byEndpoint.set(entry.endpoint, (byEndpoint.get(entry.endpoint) ?? 0) + 1);
+    return {
+      calls: log.length,
+      distinct: new Set(log.map((e) => e.path)).size,
+      detail: [...byEndpoint].map(([k, v]) => `${v} ${k}`).join(', ') || '-',
+      errors: body.errors?.length ?? 0,
+      estimate: body.extensions?.upstream?.estimate ?? NaN,
+    };
+  };
+  const cold = await run();
+  const warm = await run();
+  rows.push([op.name, String(cold.estimate), String(cold.calls), String(cold.distinct), cold.detail, String(warm.calls), String(cold.errors + warm.errors)]);
+  await app.close();
+}
+await sim.close();
+
+const header = ['operation', 'estimate', 'cold calls', 'distinct paths', 'cold calls by endpoint', 'warm calls', 'errors'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+console.log(`tier ${tier}, simulator ${sim.organisationCount} organisations`);
+console.log([line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));
