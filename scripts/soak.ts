@@ -85,7 +85,16 @@ const sim = {
   },
 };
 const simToday = await sim.today();
-const env = { ORD_RATE_LIMIT: '10', REQUEST_DEADLINE_MS: '5000', ORD_CIRCUIT_RESET_SECONDS: '3', ...process.env };
+// Short TTLs so stale-if-error really happens during the faults; a short breaker reset so it recovers within a phase.
+const env = {
+  ORD_RATE_LIMIT: '10',
+  REQUEST_DEADLINE_MS: '5000',
+  ORD_CIRCUIT_RESET_SECONDS: '3',
+  CACHE_TTL_ORGANISATION_SECONDS: '20',
+  CACHE_TTL_SUMMARY_SECONDS: '20',
+  CACHE_TTL_SEARCH_SECONDS: '20',
+  ...process.env,
+};
 const ord = { ...ordSettingsFromEnv(env), baseUrl: sim.baseUrl };
 const upstream = upstreamEfficiencySettingsFromEnv(env);
 const app = createApp({ ord, upstream, hardening: hardeningSettingsFromEnv(env) }, { exampleTabs: false });
@@ -139,6 +148,9 @@ const PHASES: { name: string; faults: FaultConfig }[] = [
   { name: 'quiet', faults: {} },
   { name: 'hang 10%', faults: { mode: 'hang', rate: 0.1 } },
   { name: 'rate429 30%', faults: { mode: 'rate429', rate: 0.3, retryAfterSeconds: 1 } },
+  // Long enough for the circuit breaker to open and probe.
+  { name: 'ORD down (http503)', faults: { mode: 'http503' } },
+  { name: 'ORD down (http503)', faults: { mode: 'http503' } },
   { name: 'ORD down (http503)', faults: { mode: 'http503' } },
   { name: 'quiet', faults: {} },
   { name: 'malformed/truncate', faults: { mode: 'truncate', rate: 0.2 } },
