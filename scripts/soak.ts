@@ -90,6 +90,7 @@ const env = {
   ORD_RATE_LIMIT: '10',
   REQUEST_DEADLINE_MS: '5000',
   ORD_CIRCUIT_RESET_SECONDS: '3',
+  ORD_MAX_RETRIES: '1', // so failures surface (and count towards the breaker) within the deadline
   CACHE_TTL_ORGANISATION_SECONDS: '20',
   CACHE_TTL_SUMMARY_SECONDS: '20',
   CACHE_TTL_SEARCH_SECONDS: '20',
