@@ -37,12 +37,24 @@ interface Indexed<T extends { id: string }> {
   byId: Map<string, T>;
 }
 
+/** Id indexes of code-system lists, built once per list: a caching source hands every request the same array while fresh. */
+const indexes = new WeakMap<readonly { id: string }[], Map<string, { id: string }>>();
+
+function indexed<T extends { id: string }>(list: T[]): Indexed<T> {
+  let byId = indexes.get(list) as Map<string, T> | undefined;
+  if (!byId) {
+    byId = new Map(list.map((item) => [item.id.toUpperCase(), item]));
+    indexes.set(list, byId);
+  }
+  return { list, byId };
+}
+
 function memoList<T extends { id: string }>(load: () => Promise<T[]>): () => Promise<Indexed<T>> {
   let pending: Promise<Indexed<T>> | undefined;
   return () => {
     if (!pending) {
       pending = load().then(
-        (list) => ({ list, byId: new Map(list.map((item) => [item.id.toUpperCase(), item])) }),
+        (list) => indexed(list),
         (error: unknown) => {
           pending = undefined; // try again on the next use rather than caching the failure
           throw toGraphQLError(error);
