@@ -49,6 +49,8 @@ describe('query limits (GraphQL Armor)', () => {
     expect([200, 400]).toContain(answer.status);
     expect(answer.body.data ?? null).toBeNull();
     expect(answer.body.errors?.[0]?.message).toMatch(message);
+    expect(answer.body.errors?.[0]?.message).not.toMatch(/^Syntax Error: (?!Token)/);
+    expect(answer.body.errors?.[0]?.extensions?.code).toMatch(/^GRAPHQL_(VALIDATION|PARSE)_FAILED$/);
     expect(stack.calls()).toHaveLength(0);
   });
 

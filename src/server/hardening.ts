@@ -3,9 +3,10 @@
 
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { ExecutionResult } from 'graphql';
+import type { ExecutionResult, GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
 import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from '../config.js';
+import { graphQLError } from '../schema/errors.js';
 import { currentUpstreamScope, type UpstreamScope } from '../source/scope.js';
 import { useHealthEndpoints, type ReadinessCheck } from './health.js';
 import { REQUEST_ID_HEADER, useErrorLogging, useRequestId, type LogSink } from './logging.js';
@@ -84,20 +85,44 @@ export function useStaleNotices(scopeOf?: (context: object) => UpstreamScope | u
   };
 }
 
+const LIMIT_SETTING: [RegExp, string][] = [
+  [/^Query depth/, 'GRAPHQL_MAX_DEPTH'],
+  [/^Aliases/, 'GRAPHQL_MAX_ALIASES'],
+  [/^Query Cost/, 'GRAPHQL_MAX_COST'],
+  [/^Directives/, 'GRAPHQL_MAX_DIRECTIVES'],
+];
+
+/**
+ * Armor's validation rules would throw a code-less "Syntax Error: …" out of validation; reported through the
+ * validation context instead, clients get what it is: a validation error (400, GRAPHQL_VALIDATION_FAILED) naming the
+ * setting that governs the limit.
+ */
+function reportLimit(context: ValidationContext | null, error: GraphQLError): void {
+  const text = error.message.replace(/^Syntax Error: /, '');
+  const setting = LIMIT_SETTING.find(([pattern]) => pattern.test(text))?.[1];
+  context?.reportError(
+    graphQLError(`${text}${setting ? ` (${setting})` : ''}`, {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...(setting ? { limit: setting } : {}) },
+    }),
+  );
+}
+
 /** The plugins, in order: request id (first, so every response carries it), health, CSRF, Armor limits, stale, logs. */
 export function hardeningPlugins(options: HardeningOptions = {}, serverLogger?: LogSink): Plugin[] {
   const s = resolvedHardeningSettings(options);
   const logger = options.logger ?? serverLogger;
+  const reject = { propagateOnRejection: false, onReject: [reportLimit] };
   return [
     useRequestId(logger),
     useHealthEndpoints(options.ready),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     EnvelopArmorPlugin({
-      maxDepth: { n: s.maxDepth, exposeLimits: true, flattenFragments: true },
-      maxAliases: { n: s.maxAliases, exposeLimits: true },
+      maxDepth: { n: s.maxDepth, exposeLimits: true, flattenFragments: true, ...reject },
+      maxAliases: { n: s.maxAliases, exposeLimits: true, ...reject },
+      // (the token limit acts in the parser: Yoga reports it as GRAPHQL_PARSE_FAILED itself)
       maxTokens: { n: s.maxTokens, exposeLimits: true },
-      costLimit: { maxCost: s.maxCost, exposeLimits: true },
-      maxDirectives: { n: s.maxDirectives, exposeLimits: true },
+      costLimit: { maxCost: s.maxCost, exposeLimits: true, ...reject },
+      maxDirectives: { n: s.maxDirectives, exposeLimits: true, ...reject },
       // The schema is public and introspectable; "did you mean" hints help people and hide nothing.
       blockFieldSuggestion: { enabled: false },
     }) as Plugin,
