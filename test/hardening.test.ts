@@ -1,7 +1,10 @@
 // The server's defences over real HTTP: query limits, body size and batching, every example still passing, input
 // validation naming the argument, path tricks never reaching ORD, error masking, CSRF, CORS, /health, /ready, request ids.
 
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainAndClose } from '../src/server/lifecycle.js';
 import { exampleOperations } from '../src/server/yoga.js';
 import { expectLocatedAndSafe, post } from './helpers/graphqlHttp.js';
 import { startStack, type Stack } from './helpers/stack.js';
@@ -327,5 +330,40 @@ describe('health, readiness, request ids', () => {
     });
     expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect((await fetch(`${base()}/health`, { headers: { 'x-request-id': 'probe-1' } })).headers.get('x-request-id')).toBe('probe-1');
+  });
+});
+
+describe('graceful shutdown', () => {
+  async function slowServer(delayMs: number | null) {
+    const server = createServer((_req, res) => {
+      if (delayMs !== null) setTimeout(() => res.end('done'), delayMs);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  }
+
+  it('lets a request in flight finish, refuses new connections, then resolves', async () => {
+    const { server, url } = await slowServer(300);
+    const inFlight = fetch(url).then(async (r) => [r.status, await r.text()]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    let closedHook = false;
+    const drained = drainAndClose(server, { graceMs: 5_000, onClosed: () => { closedHook = true; } });
+    await expect(fetch(url, { signal: AbortSignal.timeout(1_000) })).rejects.toThrow();
+    expect(await inFlight).toEqual([200, 'done']);
+    await drained;
+    expect(closedHook).toBe(true);
+  });
+
+  it('closes what is still busy once SHUTDOWN_GRACE_MS has passed', async () => {
+    const { server, url } = await slowServer(null); // never answers
+    const hung = fetch(url).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await drainAndClose(server, { graceMs: 200 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await hung).toBe('cut');
   });
 });
