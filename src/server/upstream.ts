@@ -10,6 +10,7 @@ import { ErrorCode, graphQLError } from '../schema/errors.js';
 import { estimateUpstreamCalls } from '../schema/upstreamCost.js';
 import { runInUpstreamScope, UpstreamScope, type UpstreamPriority } from '../source/scope.js';
 import type { OrganisationSource } from '../source/types.js';
+import { requestIdOf } from './logging.js';
 
 export interface UpstreamPolicy {
   /** MAX_UPSTREAM_CALLS_PER_OPERATION: the pre-execution limit and the execution-time budget. */
@@ -77,7 +78,8 @@ export function useUpstreamBudget(source: OrganisationSource, policy: UpstreamPo
         budget: policy.limit,
         priority,
         signal: deadline.signal,
-        requestId: request?.headers.get('x-request-id') ?? randomUUID(),
+        // The id the response echoes and the log uses (src/server/logging.ts), so upstream work can be traced to it.
+        requestId: (request && requestIdOf(request)) ?? randomUUID(),
       });
       scopes.set(args.contextValue, scope);
       setExecuteFn((executionArgs) => runInUpstreamScope(scope, () => executeFn(executionArgs)));
