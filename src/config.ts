@@ -14,6 +14,11 @@ export interface OrdClientSettings {
   timeoutMs: number;
   /** Retries of one GET after a network error, 5xx or 429 (ORD_MAX_RETRIES, default 3). */
   maxRetries: number;
+  /**
+   * Extra ms added to the pacer's one-second window (ORD_PACER_GUARD_MS, default 100): ORD counts arrivals, and under
+   * load the event loop can delay a paced start by tens of ms, bunching arrivals. Costs ~10% of the peak rate.
+   */
+  pacerGuardMs?: number;
   /** Consecutive failed ORD calls that open the circuit breaker (ORD_CIRCUIT_FAILURES, default 5; 0 = no breaker). */
   circuitFailures?: number;
   /** Seconds an open circuit waits before letting one probe through (ORD_CIRCUIT_RESET_SECONDS, default 30). */
@@ -64,6 +69,7 @@ export function ordSettingsFromEnv(env: Env = process.env): OrdClientSettings {
     maxConcurrency: intSetting(env, 'ORD_MAX_CONCURRENCY', 4, 1, 256),
     timeoutMs: intSetting(env, 'ORD_TIMEOUT_MS', 10_000, 1, 600_000),
     maxRetries: intSetting(env, 'ORD_MAX_RETRIES', 3, 0, 10),
+    pacerGuardMs: intSetting(env, 'ORD_PACER_GUARD_MS', 100, 0, 1000),
     circuitFailures: intSetting(env, 'ORD_CIRCUIT_FAILURES', 5, 0, 1000),
     circuitResetSeconds: intSetting(env, 'ORD_CIRCUIT_RESET_SECONDS', 30, 1, 3600),
   };
