@@ -345,11 +345,9 @@ describe('determinism', () => {
     expect(datasetHash(small)).toBe(a);
   });
 
-  it('builds the full tier identically when a rebuild is fast enough', () => {
-    const started = performance.now();
+  it('builds the full tier identically twice (bypassing the memo)', () => {
     const again = buildDataset('full');
-    const elapsed = performance.now() - started;
-    if (elapsed < 10_000) expect(datasetHash(again)).toBe(datasetHash(full));
+    expect(datasetHash(again)).toBe(datasetHash(full));
     expect(loadDataset('full')).toBe(full); // memoised
   });
 });
