@@ -5,7 +5,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createApp } from './app.js';
-import { graphqlServerSettingsFromEnv, ordSettingsFromEnv, settingsFromEnv, upstreamEfficiencySettingsFromEnv } from './config.js';
+import {
+  graphqlServerSettingsFromEnv,
+  hardeningSettingsFromEnv,
+  ordSettingsFromEnv,
+  settingsFromEnv,
+  upstreamEfficiencySettingsFromEnv,
+} from './config.js';
+import { installShutdownHandlers } from './server/lifecycle.js';
+import { installProcessGuards } from './server/logging.js';
 import { GRAPHQL_PATH } from './server/yoga.js';
 import { startOrdSimulator } from './simulator/server.js';
 
@@ -21,6 +29,8 @@ const SAMPLE_QUERY = `{
 const settings = settingsFromEnv();
 const serverSettings = graphqlServerSettingsFromEnv();
 const logger = pino({ level: serverSettings.logLevel });
+const hardening = hardeningSettingsFromEnv();
+installProcessGuards(logger);
 
 logger.info('Loading the full ORD dataset into the simulator (this takes a few seconds)…');
 const sim = await startOrdSimulator({ tier: 'full', port: 0 });
@@ -30,7 +40,10 @@ const ordSettings = {
   rateLimit: process.env.ORD_RATE_LIMIT ? settings.ord.rateLimit : 100,
 };
 // The change feed (when ORD_SYNC_POLL_MINUTES is set) asks the simulator with the simulator's own "today".
-const app = createApp({ ord: ordSettings, upstream: upstreamEfficiencySettingsFromEnv() }, { logger, today: () => sim.today });
+const app = createApp(
+  { ord: ordSettings, upstream: upstreamEfficiencySettingsFromEnv(), hardening },
+  { logger, today: () => sim.today },
+);
 const server = createServer(app.yoga);
 await new Promise<void>((resolve) => server.listen(settings.server.port, settings.server.host, resolve));
 const { port } = server.address() as AddressInfo;
@@ -47,12 +60,12 @@ curl -s ${url} -H 'content-type: application/json' \\
 Ctrl-C stops both.
 `);
 
-async function stop(): Promise<void> {
-  server.close();
-  server.closeAllConnections();
-  await app.close();
-  await sim.close();
-  process.exit(0);
-}
-process.once('SIGINT', () => void stop());
-process.once('SIGTERM', () => void stop());
+// The same graceful shutdown as `npm start`: requests in flight finish, then ORD connections and the simulator close.
+installShutdownHandlers(server, {
+  graceMs: hardening.shutdownGraceMs,
+  logger,
+  onClosed: async () => {
+    await app.close();
+    await sim.close();
+  },
+});
