@@ -1,22 +1,12 @@
 // GraphQL tests for RoleType, RelationshipType and RecordClass: values from ORD's code systems, the per-process memo,
 // and that every type, field and argument of the schema is documented. Over HTTP against the ORD simulator (tier small).
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CodeSystemsDocument } from '../src/generated/graphql.js';
 import { schema } from '../src/schema/index.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { useStack } from './helpers/stack.js';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ tier: 'small' });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  stack.sim.clearLog();
-});
+const stack = useStack({ tier: 'small' });
 
 const codeSystemCalls = () => stack.calls().filter((c) => ['roles', 'rels', 'recordclasses'].includes(c.endpoint));
 

@@ -1,21 +1,11 @@
 // GraphQL tests for every error path: unknown codes, malformed codes/dates, upstream failures confined to one field, 406s.
 // Upstream failures come from the ORD simulator's fault injection (pathPrefix), over real HTTP.
 
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultMode } from '../src/simulator/types.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { useStack } from './helpers/stack.js';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ tier: 'small', timeoutMs: 1_000 });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  stack.sim.clearLog();
-});
+const stack = useStack({ tier: 'small', timeoutMs: 1_000 });
 afterEach(() => {
   stack.sim.clearFaults();
 });

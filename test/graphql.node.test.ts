@@ -2,21 +2,11 @@
 // Over HTTP against the ORD simulator (tier small).
 
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NodesDocument } from '../src/generated/graphql.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { useStack } from './helpers/stack.js';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ tier: 'small' });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  stack.sim.clearLog();
-});
+const stack = useStack({ tier: 'small' });
 
 const orgPaths = () => stack.calls('organisation').map((c) => c.path);
 

@@ -1,21 +1,11 @@
 // GraphQL tests for Organisation and organisation(s): real values from the recorded records, summary-served fields, batching.
 // Runs the whole stack over HTTP against the ORD simulator (tier small); ORD call counts come from the simulator's log.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OrganisationCardDocument, TrustWithSitesDocument } from '../src/generated/graphql.js';
-import { dataCalls, startStack, type Stack } from './helpers/stack.js';
+import { dataCalls, useStack } from './helpers/stack.js';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ tier: 'small' });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  stack.sim.clearLog();
-});
+const stack = useStack({ tier: 'small' });
 
 const orgPaths = () => stack.calls('organisation').map((c) => c.path);
 

@@ -1,21 +1,11 @@
 // GraphQL tests for Relationship (outward, held on the record) and inboundRelationships (ORD's membership search).
 // Real records from the small tier: RVVKC → RE6 → RVV, G6V2S's 2026-04-01 switch from QMJ to Z9B2Z, practice history.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IcbDownToPracticesDocument, PracticeCommissionerAsAtDocument, SiteUpToRegionDocument } from '../src/generated/graphql.js';
-import { dataCalls, startStack, type Stack } from './helpers/stack.js';
+import { dataCalls, useStack } from './helpers/stack.js';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ tier: 'small' });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  stack.sim.clearLog();
-});
+const stack = useStack({ tier: 'small' });
 
 const orgPaths = () => stack.calls('organisation').map((c) => c.path);
 type Rel = { type: { id: string }; target: { odsCode: string } | null };

@@ -1,21 +1,11 @@
 // GraphQL tests for searchOrganisations / organisationsChangedSince: every filter, paging beyond ORD's 1000-row pages.
 // Over HTTP against the ORD simulator (tier small: 1035 trust sites, RO198, make a search with more than 1000 matches).
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChangedSinceDocument, SearchPagedDocument } from '../src/generated/graphql.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { useStack } from './helpers/stack.js';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ tier: 'small' });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  stack.sim.clearLog();
-});
+const stack = useStack({ tier: 'small' });
 
 const searchPaths = () => stack.calls('search').map((c) => c.path);
 type Edge = { cursor: string; node: { odsCode: string; name: string } };

@@ -1,21 +1,11 @@
 // GraphQL tests for Succession: recorded successions of 97T, G6V2S, RRP and TAF, walking generations, shared targets.
 // Over HTTP against the ORD simulator (tier small); ORD call counts from its request log.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MergerHistoryDocument } from '../src/generated/graphql.js';
-import { dataCalls, startStack, type Stack } from './helpers/stack.js';
+import { dataCalls, useStack } from './helpers/stack.js';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ tier: 'small' });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(() => {
-  stack.sim.clearLog();
-});
+const stack = useStack({ tier: 'small' });
 
 const orgPaths = () => stack.calls('organisation').map((c) => c.path);
 

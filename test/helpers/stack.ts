@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { OrdDataset } from '../../src/dataset/types.js';
 import { createApp, type App, type AppOverrides } from '../../src/app.js';
 import {
@@ -134,4 +135,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** Calls to ORD for organisation data: full-record fetches plus searches (code systems are memoised per process). */
 export function dataCalls(stack: Stack): RequestLogEntry[] {
   return stack.calls().filter((r) => r.endpoint === 'organisation' || r.endpoint === 'search' || r.endpoint === 'sync');
+}
+
+/**
+ * One stack for the calling test file: started before its first test, closed after its last, and the simulator's log
+ * cleared before each test so every test counts only its own ORD calls. The returned object forwards to that stack.
+ */
+export function useStack(options: StackOptions = {}): Stack {
+  let current: Stack | undefined;
+  beforeAll(async () => {
+    current = await startStack(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(() => {
+    current?.sim.clearLog();
+  });
+  return new Proxy({} as Stack, {
+    get(_target, property) {
+      if (!current) throw new Error('useStack(): the stack is only there once the file\'s tests run');
+      const value: unknown = Reflect.get(current, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+    },
+  });
 }
