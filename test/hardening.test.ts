@@ -1,7 +1,7 @@
 // The server's defences over real HTTP: query limits, body size and batching, every example still passing, input
 // validation naming the argument, path tricks never reaching ORD, error masking, CSRF, CORS, /health, /ready, request ids.
 
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainAndClose } from '../src/server/lifecycle.js';
@@ -92,6 +92,38 @@ describe('request size and batching', () => {
     expect(response.status).toBe(413);
     const body = (await response.json()) as { errors: { message: string }[] };
     expect(body.errors[0]!.message).toMatch(/too large|exceed|size/i);
+  });
+
+  it('a body without a Content-Length (chunked) gets 411 with a JSON error body, and sends nothing to ORD', async () => {
+    stack.sim.clearLog();
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      // Two writes without a declared length: Node sends Transfer-Encoding: chunked.
+      req.write('{"query": "{ organisation(odsCode: \\"RWR\\") ');
+      req.end('{ name } }"}');
+    });
+    expect(status).toBe(411);
+    const body = JSON.parse(text) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('LENGTH_REQUIRED');
+    expect(stack.sim.requests()).toHaveLength(0);
+  });
+
+  it('a body with an unreadable Content-Length gets 400', async () => {
+    const { status } = await new Promise<{ status: number }>((resolve, reject) => {
+      const req = httpRequest(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '+5' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      });
+      req.on('error', reject);
+      req.end('{"a":1}');
+    });
+    expect(status).toBe(400);
   });
 
   it('a batch of up to 10 operations is answered in order; 11 is refused', async () => {

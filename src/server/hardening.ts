@@ -41,7 +41,8 @@ export function hardeningYogaOptions(
 ): Pick<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>, 'maxRequestBodySize' | 'batching' | 'cors' | 'maskedErrors' | 'healthCheckEndpoint'> {
   const s = resolvedHardeningSettings(options);
   return {
-    maxRequestBodySize: s.maxBodyBytes,
+    // Checked by useBodySizeLimit instead (see there): Yoga's own check streams every body through a TransformStream.
+    maxRequestBodySize: false,
     batching: s.batchLimit > 0 ? { limit: s.batchLimit } : false,
     cors: {
       origin: s.corsOrigins === '*' ? '*' : s.corsOrigins,
@@ -107,6 +108,30 @@ function reportLimit(context: ValidationContext | null, error: GraphQLError): vo
   );
 }
 
+/**
+ * The request-body limit (GRAPHQL_MAX_BODY_BYTES). Yoga's own limit pipes every body through a TransformStream whose
+ * stream pipeline builds and aborts an AbortController per request — about a tenth of a warm request's CPU here. When a
+ * Content-Length is declared, Node's HTTP parser delivers no more bytes than it says, so the header is what to check; a
+ * body without one (chunked) is refused with 411, as GraphQL clients always declare the length of their JSON.
+ */
+export function useBodySizeLimit(limit: number): Plugin {
+  const refuse = (status: number, code: string, message: string) =>
+    graphQLError(message, { extensions: { code, http: { status } } });
+  return {
+    onRequestParse({ request }) {
+      const declared = request.headers.get('content-length');
+      if (declared === null) {
+        if (request.body) throw refuse(411, 'LENGTH_REQUIRED', 'A request body needs a Content-Length header.');
+        return;
+      }
+      if (!/^\d+$/.test(declared)) throw refuse(400, 'BAD_REQUEST', 'Content-Length header is invalid.');
+      if (Number(declared) > limit) {
+        throw refuse(413, 'REQUEST_ENTITY_TOO_LARGE', `Request body too large: more than ${limit} bytes (GRAPHQL_MAX_BODY_BYTES).`);
+      }
+    },
+  };
+}
+
 /** The plugins, in order: request id (first, so every response carries it), health, CSRF, Armor limits, stale, logs. */
 export function hardeningPlugins(options: HardeningOptions = {}, serverLogger?: LogSink): Plugin[] {
   const s = resolvedHardeningSettings(options);
@@ -114,6 +139,7 @@ export function hardeningPlugins(options: HardeningOptions = {}, serverLogger?: 
   const reject = { propagateOnRejection: false, onReject: [reportLimit] };
   return [
     useRequestId(logger),
+    useBodySizeLimit(s.maxBodyBytes),
     useHealthEndpoints(options.ready),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     EnvelopArmorPlugin({
