@@ -3,13 +3,14 @@
 
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { ExecutionResult, GraphQLError, ValidationContext } from 'graphql';
+import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
 import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from '../config.js';
 import { graphQLError } from '../schema/errors.js';
 import { currentUpstreamScope, type UpstreamScope } from '../source/scope.js';
 import { useHealthEndpoints, type ReadinessCheck } from './health.js';
 import { REQUEST_ID_HEADER, useErrorLogging, useRequestId, type LogSink } from './logging.js';
+import { isExecutionResult } from './results.js';
 
 export interface HardeningOptions {
   /** Overrides of the defaults (DEFAULT_HARDENING_SETTINGS, or hardeningSettingsFromEnv()). */
@@ -58,9 +59,6 @@ export function hardeningYogaOptions(
   };
 }
 
-function isExecutionResult(value: unknown): value is ExecutionResult {
-  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
-}
 
 /**
  * Adds `extensions.stale: [{ key, ageSeconds }]` when cached data past its TTL stood in for ORD (src/source/cached.ts

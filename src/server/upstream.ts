@@ -11,6 +11,7 @@ import { estimateUpstreamCalls } from '../schema/upstreamCost.js';
 import { runInUpstreamScope, UpstreamScope, type UpstreamPriority } from '../source/scope.js';
 import type { OrganisationSource } from '../source/types.js';
 import { requestIdOf } from './logging.js';
+import { isExecutionResult } from './results.js';
 
 export interface UpstreamPolicy {
   /** MAX_UPSTREAM_CALLS_PER_OPERATION: the pre-execution limit and the execution-time budget. */
@@ -38,9 +39,6 @@ export function upstreamScopeOf(context: object): UpstreamScope | undefined {
   return scopes.get(context);
 }
 
-function isExecutionResult(value: unknown): value is ExecutionResult {
-  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
-}
 
 function withReport(result: ExecutionResult, report: UpstreamReport): ExecutionResult {
   return { ...result, extensions: { ...result.extensions, upstream: report } };

@@ -2,7 +2,7 @@
 // Each request gets fresh loaders over the one shared source; input errors get their argument named here.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import type { DocumentNode, ExecutionResult, GraphQLError } from 'graphql';
+import type { DocumentNode, GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createLoaders } from '../loaders/index.js';
@@ -10,6 +10,7 @@ import { hardeningPlugins, hardeningYogaOptions, type HardeningOptions } from '.
 import { schema, type Context } from '../schema/index.js';
 import { isGraphQLError, nameArguments } from '../schema/errors.js';
 import type { OrganisationSource } from '../source/types.js';
+import { isExecutionResult } from './results.js';
 
 /** The pino-style logger the server writes to (pino satisfies it). */
 export interface OdsLogger {
@@ -68,9 +69,6 @@ export function exampleOperations(): ExampleOperation[] {
     .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
 }
 
-function isExecutionResult(value: unknown): value is ExecutionResult {
-  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
-}
 
 /**
  * Gives BAD_USER_INPUT errors raised while coercing arguments and variables (e.g. a malformed Date) the name of the
