@@ -9,7 +9,8 @@ import type { Context } from './builder.js';
 import { builder } from './builder.js';
 import { ContactRef } from './contact.js';
 import { badUserInput, checkCodeSystemId, checkOdsCode, toGraphQLError } from './errors.js';
-import { PeriodRef, isActiveOn } from './period.js';
+import { selectRelationships, selectRoles, selectSuccessions } from './filters.js';
+import { PeriodRef } from './period.js';
 import { RecordClassRef, recordClassById } from './recordClass.js';
 import { RelationshipRef } from './relationship.js';
 import { RoleRef, type RoleParent } from './role.js';
@@ -126,10 +127,7 @@ builder.node(OrganisationRef, {
       },
       resolve: async (o, args, ctx) => {
         const { roles } = await full(o, ctx);
-        return roles
-          .filter((r) => (args.status ? r.status === args.status : true))
-          .filter((r) => (args.activeOn ? isActiveOn(r, args.activeOn) : true))
-          .map((role): RoleParent => ({ kind: 'full', role }));
+        return selectRoles(roles, args).map((role): RoleParent => ({ kind: 'full', role }));
       },
     }),
     relationships: t.field({
@@ -148,10 +146,7 @@ builder.node(OrganisationRef, {
       resolve: async (o, args, ctx) => {
         const types = args.types?.map((id) => checkCodeSystemId(String(id), 'RE', 'types'));
         const { relationships } = await full(o, ctx);
-        return relationships
-          .filter((r) => (types && types.length > 0 ? types.includes(r.relationshipTypeId.toUpperCase()) : true))
-          .filter((r) => (args.status ? r.status === args.status : true))
-          .filter((r) => (args.activeOn ? isActiveOn(r, args.activeOn) : true));
+        return selectRelationships(relationships, { types, status: args.status, activeOn: args.activeOn });
       },
     }),
     inboundRelationships: t.field({
@@ -192,7 +187,7 @@ builder.node(OrganisationRef, {
       args: { type: t.arg({ type: SuccessionTypeEnum, description: 'Keep only PREDECESSOR or only SUCCESSOR entries.' }) },
       resolve: async (o, args, ctx) => {
         const { successions } = await full(o, ctx);
-        return args.type ? successions.filter((s) => s.type === args.type) : successions;
+        return selectSuccessions(successions, args.type);
       },
     }),
   }),

@@ -16,7 +16,7 @@ import { codeSystemKnown } from '../loaders/index.js';
 import type { Organisation, Relationship, Succession } from '../domain/types.js';
 import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../source/types.js';
 import { checkCodeSystemId } from './errors.js';
-import { isActiveOn } from './period.js';
+import { selectRelationships, selectSuccessions } from './filters.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageWindow, toSearch } from './search.js';
 
 /**
@@ -262,19 +262,17 @@ class Estimator {
     return code === undefined ? 1 + this.organisationFields(fields) : this.byCode(normaliseCode(code), fields);
   }
 
-  /** A held record's relationships the field would list (`activeOn` is not applied: an upper bound). */
+  /** A held record's relationships the field would list, by the resolver's own filter. */
   private heldRelationships(held: Organisation, args: Vars): Relationship[] {
-    const types = Array.isArray(args.types) ? args.types.map((t) => String(t).trim().toUpperCase()) : [];
-    return held.relationships.filter(
-      (r) =>
-        (types.length === 0 || types.includes(r.relationshipTypeId.toUpperCase())) &&
-        (typeof args.status !== 'string' || r.status === args.status) &&
-        (typeof args.activeOn !== 'string' || isActiveOn(r, args.activeOn)),
-    );
+    return selectRelationships(held.relationships, {
+      types: Array.isArray(args.types) ? args.types.map((t) => String(t).trim().toUpperCase()) : null,
+      status: args.status === 'ACTIVE' || args.status === 'INACTIVE' ? args.status : null,
+      activeOn: typeof args.activeOn === 'string' ? args.activeOn : null,
+    });
   }
 
   private heldSuccessions(held: Organisation, args: Vars): Succession[] {
-    return held.successions.filter((s) => typeof args.type !== 'string' || s.type === args.type);
+    return selectSuccessions(held.successions, args.type === 'PREDECESSOR' || args.type === 'SUCCESSOR' ? args.type : null);
   }
 
   private relationshipCount(args: Vars): number {
