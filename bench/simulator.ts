@@ -3,6 +3,7 @@
 
 import { Pool } from 'undici';
 import { startOrdSimulator } from '../src/simulator/server.js';
+import { percentile, round } from './stack.js';
 import type { BenchRow } from './table.js';
 
 /** Runs `task` from `connections` concurrent loops until `durationMs` has passed; returns throughput and latency percentiles. */
@@ -27,8 +28,7 @@ async function load(
   );
   const elapsed = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { requests: latencies.length, rps: (latencies.length / elapsed) * 1000, p50: pct(50), p99: pct(99) };
+  return { requests: latencies.length, rps: (latencies.length / elapsed) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 export async function benchSimulator(durationMs: number): Promise<BenchRow[]> {
@@ -51,8 +51,8 @@ export async function benchSimulator(durationMs: number): Promise<BenchRow[]> {
       const r = await load(connections, durationMs, (i) => get(`organisations/${codes[i % codes.length]}`));
       rows.push(
         { suite: 'simulator', case: `GET organisations/{code}, ${connections} conn`, metric: 'req/s', value: Math.round(r.rps) },
-        { suite: 'simulator', case: `GET organisations/{code}, ${connections} conn`, metric: 'p50 ms', value: round2(r.p50) },
-        { suite: 'simulator', case: `GET organisations/{code}, ${connections} conn`, metric: 'p99 ms', value: round2(r.p99) },
+        { suite: 'simulator', case: `GET organisations/{code}, ${connections} conn`, metric: 'p50 ms', value: round(r.p50) },
+        { suite: 'simulator', case: `GET organisations/{code}, ${connections} conn`, metric: 'p99 ms', value: round(r.p99) },
       );
     }
     // PrimaryRoleId=RO198 matches every trust site (~38k): each call sorts and serialises a full 1000-row page.
@@ -62,8 +62,8 @@ export async function benchSimulator(durationMs: number): Promise<BenchRow[]> {
       );
       rows.push(
         { suite: 'simulator', case: `1000-row search, ${connections} conn`, metric: 'req/s', value: Math.round(r.rps) },
-        { suite: 'simulator', case: `1000-row search, ${connections} conn`, metric: 'p50 ms', value: round2(r.p50) },
-        { suite: 'simulator', case: `1000-row search, ${connections} conn`, metric: 'p99 ms', value: round2(r.p99) },
+        { suite: 'simulator', case: `1000-row search, ${connections} conn`, metric: 'p50 ms', value: round(r.p50) },
+        { suite: 'simulator', case: `1000-row search, ${connections} conn`, metric: 'p99 ms', value: round(r.p99) },
       );
     }
   } finally {
@@ -73,6 +73,3 @@ export async function benchSimulator(durationMs: number): Promise<BenchRow[]> {
   return rows;
 }
 
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
-}
