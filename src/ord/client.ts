@@ -3,7 +3,7 @@
 
 import { Pool } from 'undici';
 import type { OrdClientSettings } from '../config.js';
-import { UpstreamAbortedError } from '../source/errors.js';
+import { UpstreamAbortedError, abortReason } from '../source/errors.js';
 import { currentUpstreamScope } from '../source/scope.js';
 import {
   OrdInvalidArgumentError,
@@ -105,13 +105,6 @@ function errorCode(error: unknown): string {
     if (typeof name === 'string') return name;
   }
   return 'unknown';
-}
-
-/** A readable reason for an aborted signal (deadline messages are set by whoever aborts). */
-export function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' ? reason : 'the caller gave up';
 }
 
 /**

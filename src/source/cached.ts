@@ -3,7 +3,13 @@
 
 import type { IsoDate, Organisation, OrganisationSummary, RecordClass, RelationshipType, RoleType } from '../domain/types.js';
 import { EntityCache, type CacheKind, type CacheSettings, type CacheStats } from './cache.js';
-import { SourceInvalidArgumentError, SourceRejectedError, UpstreamAbortedError, UpstreamBudgetExceededError } from './errors.js';
+import {
+  SourceInvalidArgumentError,
+  SourceRejectedError,
+  UpstreamAbortedError,
+  UpstreamBudgetExceededError,
+  abortReason,
+} from './errors.js';
 import { currentUpstreamScope } from './scope.js';
 import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from './types.js';
 
@@ -91,8 +97,7 @@ function untilAborted<T>(pending: Promise<Outcome<T>>, signal: AbortSignal | und
   if (!signal) return pending;
   const abandoned = (): Outcome<T> => {
     if (stale) return stale;
-    const reason: unknown = signal.reason;
-    throw new UpstreamAbortedError(null, reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'the caller gave up');
+    throw new UpstreamAbortedError(null, abortReason(signal));
   };
   if (signal.aborted) {
     pending.catch(() => undefined); // the call lives on for its other callers; its failure is theirs to see

@@ -61,3 +61,10 @@ export class UpstreamAbortedError extends SourceError {
     super(`Upstream request abandoned: ${reason}`, endpoint);
   }
 }
+
+/** A readable reason for an aborted signal (whoever aborts, e.g. the request deadline, sets an Error with the words). */
+export function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'the caller gave up';
+}
