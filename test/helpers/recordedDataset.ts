@@ -50,10 +50,11 @@ function stubFromSummary(s: OrdSummary, i: number): OrdOrganisation {
   };
 }
 
-let cached: OrdDataset | undefined;
-
-export function recordedDataset(): OrdDataset {
-  if (cached) return cached;
+/**
+ * The 14 real ORD records (data/recorded, then the nhs-uec-analytics folder), keyed by upper-case code; RJY is in both,
+ * identical, and the recorded copy is kept. Fresh objects on every call.
+ */
+export function realRecords(): Map<string, OrdOrganisation> {
   const orgs = new Map<string, OrdOrganisation>();
   const add = (o: OrdOrganisation) => {
     const code = o.OrgId.extension.toUpperCase();
@@ -63,19 +64,32 @@ export function recordedDataset(): OrdDataset {
   for (const f of readdirSync(UEC_DIR).filter((n) => n.endsWith('.json')).sort()) {
     add((JSON.parse(readFileSync(UEC_DIR + f, 'utf8')) as { Organisation: OrdOrganisation }).Organisation);
   }
-  readRecordedJson<{ Organisations: OrdSummary[] }>('search_Name_nhs.json').Organisations.forEach((s, i) => add(stubFromSummary(s, i)));
+  return orgs;
+}
 
-  // Like the real dataset: insertion order sorted by code.
-  const sorted = new Map([...orgs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  cached = {
-    tier: 'small',
-    asOf: FIXTURE_AS_OF,
-    organisations: sorted,
+/** The code systems as recorded in 2019 (roles, relationship types, record classes), in their recorded order. */
+export function recordedCodeSystems(): Pick<OrdDataset, 'roles' | 'rels' | 'recordClasses'> {
+  return {
     roles: readRecordedJson<{ Roles: OrdRoleType[] }>('roles.json').Roles,
     rels: readRecordedJson<{ Relationships: OrdRelType[] }>('rels.json').Relationships,
     recordClasses: readRecordedJson<{ RecordClasses: OrdRecordClass[] }>('recordclasses.json').RecordClasses,
-    synthetic: [],
   };
+}
+
+/** Like the real dataset: insertion order sorted by code. */
+export function sortedByCode(orgs: Map<string, OrdOrganisation>): Map<string, OrdOrganisation> {
+  return new Map([...orgs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+let cached: OrdDataset | undefined;
+
+export function recordedDataset(): OrdDataset {
+  if (cached) return cached;
+  const orgs = realRecords();
+  readRecordedJson<{ Organisations: OrdSummary[] }>('search_Name_nhs.json').Organisations.forEach((s, i) => {
+    if (!orgs.has(s.OrgId.toUpperCase())) orgs.set(s.OrgId.toUpperCase(), stubFromSummary(s, i));
+  });
+  cached = { tier: 'small', asOf: FIXTURE_AS_OF, organisations: sortedByCode(orgs), ...recordedCodeSystems(), synthetic: [] };
   return cached;
 }
 
