@@ -3,7 +3,7 @@
 
 import { loadDataset } from '../src/dataset/build.js';
 import type { OrdDataset } from '../src/dataset/types.js';
-import type { RequestLogEntry } from '../src/simulator/types.js';
+import type { RequestLogEntry } from '../src/simulators/ord/types.js';
 import {
   NaiveOrdClient,
   naiveChangedSince,

@@ -2,7 +2,7 @@
 // Plain undici fetch, ORD's default search page of 20 with Next-Page links followed, each listed record fetched by its OrgLink, a 0.21 s sleep per call (as odsR does), no cache.
 
 import { fetch } from 'undici';
-import type { OrdOrganisation, OrdRoleType, OrdSummary } from '../src/ord/types.js';
+import type { OrdOrganisation, OrdRoleType, OrdSummary } from '../src/sources/ord/types.js';
 
 /** odsR sleeps this long before each call to stay under ORD's five requests a second. */
 export const NAIVE_SLEEP_MS = 210;

@@ -2,7 +2,7 @@
 // Three processes: this one (the idle simulator), a server child (both servers) and a load-generator child, so each gets a core.
 
 import { fileURLToPath } from 'node:url';
-import { startOrdSimulator } from '../src/simulator/server.js';
+import { startOrdSimulator } from '../src/simulators/ord/server.js';
 import { firstJsonLine, round, spawnTs } from './stack.js';
 import type { BenchRow } from './table.js';
 

@@ -2,7 +2,7 @@
 // Collects the simulator logs of every paced ods-graphql run (analyst cold runs and this suite's own), and runs 100 identical cold queries at once.
 
 import { loadDataset } from '../src/dataset/build.js';
-import type { RequestLogEntry } from '../src/simulator/types.js';
+import type { RequestLogEntry } from '../src/simulators/ord/types.js';
 import { predecessorTree } from './analyst.js';
 import { ORD_LATENCY_MS, ORD_RATE_LIMIT, exampleOperation, pause, startRemoteSimulator, startStack } from './stack.js';
 import type { BenchRow } from './table.js';

@@ -2,7 +2,7 @@
 // Measures /organisations/{code} and a 1000-row search over loopback HTTP with keep-alive connections.
 
 import { Pool } from 'undici';
-import { startOrdSimulator } from '../src/simulator/server.js';
+import { startOrdSimulator } from '../src/simulators/ord/server.js';
 import { percentile, round } from './stack.js';
 import type { BenchRow } from './table.js';
 

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { appSettingsFromEnv, createApp, type App, type AppSettings } from '../src/app.js';
 import { GRAPHQL_PATH, exampleOperations } from '../src/server/yoga.js';
-import type { StartOptions } from '../src/simulator/server.js';
-import type { RequestLogEntry } from '../src/simulator/types.js';
-import type { CachedOrganisationSource } from '../src/source/cached.js';
+import type { StartOptions } from '../src/simulators/ord/server.js';
+import type { RequestLogEntry } from '../src/simulators/ord/types.js';
+import type { CachedOrganisationSource } from '../src/cache/cachedSource.js';
 
 /** ORD's published guidance: about five requests a second. Every paced suite holds ods-graphql to it. */
 export const ORD_RATE_LIMIT = 5;

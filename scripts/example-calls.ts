@@ -3,7 +3,7 @@
 
 import { appSettingsFromEnv, createApp } from '../src/app.js';
 import { exampleOperations } from '../src/server/yoga.js';
-import { startOrdSimulator } from '../src/simulator/server.js';
+import { startOrdSimulator } from '../src/simulators/ord/server.js';
 
 const tierArg = process.argv.indexOf('--tier');
 const tier = tierArg >= 0 && process.argv[tierArg + 1] === 'full' ? 'full' : 'small';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createApp } from '../src/app.js';
 import { hardeningSettingsFromEnv, ordSettingsFromEnv, upstreamEfficiencySettingsFromEnv } from '../src/config.js';
-import type { FaultConfig, RequestLogEntry } from '../src/simulator/types.js';
+import type { FaultConfig, RequestLogEntry } from '../src/simulators/ord/types.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -45,7 +45,7 @@ const rssMb = () => Math.round((process.memoryUsage().rss / 1024 / 1024) * 10) /
 // The simulator runs in its own process (as ORD would): arrival times in its log are then not skewed by this process's
 // event loop, and its JSON work does not slow the server under test. Driven through its /__sim control paths.
 console.log('Starting the ORD simulator (tier full) in a child process…');
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/cli.ts', '--tier', 'full', '--port', '0', '--host', '127.0.0.1', '--latency', String(LATENCY_MS)], {
+const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulators/ord/cli.ts', '--tier', 'full', '--port', '0', '--host', '127.0.0.1', '--latency', String(LATENCY_MS)], {
   cwd: new URL('..', import.meta.url),
   stdio: ['ignore', 'pipe', 'inherit'],
 });

@@ -10,15 +10,15 @@ import {
   type UpstreamEfficiencySettings,
 } from './config.js';
 import type { IsoDate } from './domain/types.js';
-import { OrdClient, type OrdClientOptions } from './ord/client.js';
+import { OrdClient, type OrdClientOptions } from './sources/ord/client.js';
 import { createOdsServer, type OdsLogger, type OdsServer } from './server/yoga.js';
-import { readinessCheck } from './server/health.js';
-import { upstreamScopeOf, useUpstreamBudget } from './server/upstream.js';
-import type { CacheSettings } from './source/cache.js';
-import { CachedOrganisationSource, describeCacheKey, type StaleNotice } from './source/cached.js';
-import { ChangeFeedPoller } from './source/changeFeed.js';
-import { OrdOrganisationSource } from './source/ord.js';
-import type { OrganisationSource } from './source/types.js';
+import { readinessCheck } from './server/plugins/health.js';
+import { upstreamScopeOf, useUpstreamBudget } from './server/plugins/budget.js';
+import type { CacheSettings } from './cache/store.memory.js';
+import { CachedOrganisationSource, describeCacheKey, type StaleNotice } from './cache/cachedSource.js';
+import { ChangeFeedPoller } from './cache/changeFeed.js';
+import { OrdOrganisationSource } from './sources/ord/source.js';
+import type { OrganisationSource } from './sources/types.js';
 
 export interface AppSettings {
   ord: OrdClientSettings;

@@ -1,7 +1,7 @@
 // Every setting ods-graphql reads from the environment, parsed and checked in one place.
 // Each setting is documented in the README's "Settings" table; add a row there when you add one here.
 
-import { ORD_PUBLIC_BASE_URL } from './ord/types.js';
+import { ORD_PUBLIC_BASE_URL } from './sources/ord/types.js';
 
 export interface OrdClientSettings {
   /** ORD base URL, ending in a slash (ORD_BASE_URL). */

@@ -13,9 +13,9 @@ import {
   upstreamEfficiencySettingsFromEnv,
 } from './config.js';
 import { installShutdownHandlers } from './server/lifecycle.js';
-import { installProcessGuards } from './server/logging.js';
+import { installProcessGuards } from './server/plugins/logging.js';
 import { GRAPHQL_PATH } from './server/yoga.js';
-import { startOrdSimulator } from './simulator/server.js';
+import { startOrdSimulator } from './simulators/ord/server.js';
 
 const SAMPLE_QUERY = `{
   organisation(odsCode: "RWR") {

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { createApp } from './app.js';
 import { graphqlServerSettingsFromEnv, hardeningSettingsFromEnv, settingsFromEnv, upstreamEfficiencySettingsFromEnv } from './config.js';
 import { installShutdownHandlers } from './server/lifecycle.js';
-import { installProcessGuards } from './server/logging.js';
+import { installProcessGuards } from './server/plugins/logging.js';
 import { GRAPHQL_PATH } from './server/yoga.js';
 
 const settings = settingsFromEnv();

@@ -3,11 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Organisation, OrganisationSummary } from '../src/domain/types.js';
-import { DEFAULT_CACHE_SETTINGS, EntityCache, estimateBytes, type CacheSettings } from '../src/source/cache.js';
-import { CachedOrganisationSource, type StaleNotice } from '../src/source/cached.js';
-import { SourceRejectedError, SourceUnavailableError, UpstreamBudgetExceededError } from '../src/source/errors.js';
-import { currentUpstreamScope, runInUpstreamScope, UpstreamScope } from '../src/source/scope.js';
-import type { OrganisationSource, SearchPage } from '../src/source/types.js';
+import { DEFAULT_CACHE_SETTINGS, EntityCache, estimateBytes, type CacheSettings } from '../src/cache/store.memory.js';
+import { CachedOrganisationSource, type StaleNotice } from '../src/cache/cachedSource.js';
+import { SourceRejectedError, SourceUnavailableError, UpstreamBudgetExceededError } from '../src/sources/errors.js';
+import { currentUpstreamScope, runInUpstreamScope, UpstreamScope } from '../src/upstream/scope.js';
+import type { OrganisationSource, SearchPage } from '../src/sources/types.js';
 
 const MIN = 60_000;
 const SETTINGS: CacheSettings = {

@@ -2,7 +2,7 @@
 // poll in the same window evicts nothing new, and the log says what was evicted.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeFeedPoller, addDays } from '../src/source/changeFeed.js';
+import { ChangeFeedPoller, addDays } from '../src/cache/changeFeed.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
 // The small tier's most recent LastChangeDates are 2026-04-01 (2), 2026-04-02 and 2026-04-10: with "today" at 04-02

@@ -8,7 +8,7 @@ import { type BuiltDataset, buildDataset, loadDataset } from '../src/dataset/bui
 import { readCodeSystems } from '../src/dataset/codeSystems.js';
 import { parseCsv } from '../src/dataset/csv.js';
 import type { DatasetTier } from '../src/dataset/types.js';
-import type { OrdOrganisation, OrdRoleType } from '../src/ord/types.js';
+import type { OrdOrganisation, OrdRoleType } from '../src/sources/ord/types.js';
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(new URL(`../data/${path}`, import.meta.url), 'utf8'));
 const realOrganisation = (path: string): OrdOrganisation => (readJson(path) as { Organisation: OrdOrganisation }).Organisation;

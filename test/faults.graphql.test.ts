@@ -2,8 +2,8 @@
 // errors with the right codes, stale data flagged in extensions.stale, the circuit breaker, and the request deadline.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../src/ord/circuit.js';
-import type { FaultConfig } from '../src/simulator/types.js';
+import { CircuitBreaker } from '../src/upstream/circuit.js';
+import type { FaultConfig } from '../src/simulators/ord/types.js';
 import { expectLocatedAndSafe, post } from './helpers/graphqlHttp.js';
 import { startStack, type Stack } from './helpers/stack.js';
 

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { upstreamEfficiencySettingsFromEnv } from '../src/config.js';
 import { schema } from '../src/schema/index.js';
-import type { FaultMode } from '../src/simulator/types.js';
+import type { FaultMode } from '../src/simulators/ord/types.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);

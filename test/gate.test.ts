@@ -2,9 +2,9 @@
 // the 4:1 share, idle-lane behaviour, the concurrency cap and aborts are checked without any wall-clock timing.
 
 import { describe, expect, it } from 'vitest';
-import { UpstreamGate } from '../src/ord/gate.js';
-import { SlidingWindowPacer } from '../src/ord/pacer.js';
-import type { UpstreamPriority } from '../src/source/scope.js';
+import { UpstreamGate } from '../src/upstream/gate.js';
+import { SlidingWindowPacer } from '../src/upstream/pacer.js';
+import type { UpstreamPriority } from '../src/upstream/scope.js';
 
 /** A clock whose sleeps resolve only when `advance` moves time past them. */
 class FakeClock {

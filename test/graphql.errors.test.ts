@@ -2,7 +2,7 @@
 // Upstream failures come from the ORD simulator's fault injection (pathPrefix), over real HTTP.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FaultMode } from '../src/simulator/types.js';
+import type { FaultMode } from '../src/simulators/ord/types.js';
 import { useStack } from './helpers/stack.js';
 
 const stack = useStack({ tier: 'small', timeoutMs: 1_000 });

@@ -5,12 +5,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OrdClientSettings } from '../src/config.js';
-import { OrdClient, type OrdClientOptions } from '../src/ord/client.js';
-import { OrdInvalidArgumentError, OrdRejectedError, OrdUpstreamError, type OrdUpstreamErrorKind } from '../src/ord/errors.js';
-import { SlidingWindowPacer } from '../src/ord/pacer.js';
-import { backoffDelay, isRetryable, parseRetryAfter, withRetries } from '../src/ord/retry.js';
-import { startOrdSimulator } from '../src/simulator/server.js';
-import type { FaultMode, OrdSimulator } from '../src/simulator/types.js';
+import { OrdClient, type OrdClientOptions } from '../src/sources/ord/client.js';
+import { OrdInvalidArgumentError, OrdRejectedError, OrdUpstreamError, type OrdUpstreamErrorKind } from '../src/sources/ord/errors.js';
+import { SlidingWindowPacer } from '../src/upstream/pacer.js';
+import { backoffDelay, isRetryable, parseRetryAfter, withRetries } from '../src/upstream/retry.js';
+import { startOrdSimulator } from '../src/simulators/ord/server.js';
+import type { FaultMode, OrdSimulator } from '../src/simulators/ord/types.js';
 import { buildClientDataset, recordedOrganisation } from './helpers/clientDataset.js';
 
 let sim: OrdSimulator;

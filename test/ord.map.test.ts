@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Organisation, Period } from '../src/domain/types.js';
-import { OrdUpstreamError } from '../src/ord/errors.js';
-import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from '../src/ord/map.js';
-import type { OrdOrganisation, OrdRecordClass, OrdRelType, OrdRoleType, OrdSummary } from '../src/ord/types.js';
+import { OrdUpstreamError } from '../src/sources/ord/errors.js';
+import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from '../src/sources/ord/map.js';
+import type { OrdOrganisation, OrdRecordClass, OrdRelType, OrdRoleType, OrdSummary } from '../src/sources/ord/types.js';
 
 const json = (path: string): unknown => JSON.parse(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8'));
 const recorded = (code: string) => (json(`data/recorded/organisations_${code}.json`) as { Organisation: OrdOrganisation }).Organisation;

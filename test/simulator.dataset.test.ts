@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/dataset/build.js';
 import type { OrdDataset } from '../src/dataset/types.js';
-import { pythonJsonDumps } from '../src/simulator/json.js';
-import { startOrdSimulator, type OrdSimulator } from '../src/simulator/server.js';
+import { pythonJsonDumps } from '../src/simulators/ord/json.js';
+import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/server.js';
 import { Agent, request } from 'undici';
 import { readRecordedJson } from './helpers/recordedDataset.js';
 

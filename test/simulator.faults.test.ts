@@ -2,7 +2,7 @@
 // Every fault is observed where a client would see it: the socket, the status line, the headers, the body bytes.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOrdSimulator, type OrdSimulator } from '../src/simulator/server.js';
+import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/server.js';
 import { rawRequest } from './helpers/http.js';
 import { recordedDataset } from './helpers/recordedDataset.js';
 

@@ -3,7 +3,7 @@
 
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { flaskErrorBody, pythonJsonDumps, pythonJsonString } from '../src/simulator/json.js';
+import { flaskErrorBody, pythonJsonDumps, pythonJsonString } from '../src/simulators/ord/json.js';
 import { RECORDED_DIR, readRecorded } from './helpers/recordedDataset.js';
 
 describe('pythonJsonDumps', () => {

@@ -3,8 +3,8 @@
 
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pythonJsonDumps } from '../src/simulator/json.js';
-import { startOrdSimulator, type OrdSimulator } from '../src/simulator/server.js';
+import { pythonJsonDumps } from '../src/simulators/ord/json.js';
+import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/server.js';
 import { rawRequest, type RawResponse } from './helpers/http.js';
 import { FIXTURE_AS_OF, RECORDED_DIR, readExchange, readRecorded, readRecordedJson, recordedDataset } from './helpers/recordedDataset.js';
 

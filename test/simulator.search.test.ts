@@ -2,7 +2,7 @@
 // headers, membership search, format negotiation, methods and 404s — over real HTTP against the recordings fixture.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOrdSimulator, type OrdSimulator } from '../src/simulator/server.js';
+import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/server.js';
 import { rawRequest } from './helpers/http.js';
 import { recordedDataset } from './helpers/recordedDataset.js';
 

@@ -2,11 +2,11 @@
 // The dataset holds 2345 invented "SYNTHETIC PAGING SITE" records so one search spans three ORD pages.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OrdClient } from '../src/ord/client.js';
-import { OrdInvalidArgumentError, OrdRejectedError, OrdUpstreamError } from '../src/ord/errors.js';
-import { OrdOrganisationSource, toOrdSearchParams } from '../src/source/ord.js';
-import { startOrdSimulator } from '../src/simulator/server.js';
-import type { OrdSimulator } from '../src/simulator/types.js';
+import { OrdClient } from '../src/sources/ord/client.js';
+import { OrdInvalidArgumentError, OrdRejectedError, OrdUpstreamError } from '../src/sources/ord/errors.js';
+import { OrdOrganisationSource, toOrdSearchParams } from '../src/sources/ord/source.js';
+import { startOrdSimulator } from '../src/simulators/ord/server.js';
+import type { OrdSimulator } from '../src/simulators/ord/types.js';
 import { buildClientDataset, SYNTHETIC_SITE_COUNT, syntheticCode } from './helpers/clientDataset.js';
 
 let sim: OrdSimulator;

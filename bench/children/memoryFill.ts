@@ -4,11 +4,11 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Organisation } from '../../src/domain/types.js';
-import { toOrganisation } from '../../src/ord/map.js';
-import type { OrdOrganisation } from '../../src/ord/types.js';
-import { DEFAULT_CACHE_SETTINGS } from '../../src/source/cache.js';
-import { CachedOrganisationSource } from '../../src/source/cached.js';
-import type { OrganisationSource } from '../../src/source/types.js';
+import { toOrganisation } from '../../src/sources/ord/map.js';
+import type { OrdOrganisation } from '../../src/sources/ord/types.js';
+import { DEFAULT_CACHE_SETTINGS } from '../../src/cache/store.memory.js';
+import { CachedOrganisationSource } from '../../src/cache/cachedSource.js';
+import type { OrganisationSource } from '../../src/sources/types.js';
 
 interface FillArgs {
   file: string;

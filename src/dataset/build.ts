@@ -1,7 +1,7 @@
 // Builds the deterministic national ORD dataset (as of 2026-03-01) from data/, and memoises one instance per tier.
 // Order of work: generate drafts → add successions → let real records win → stub missing targets → allocate ids → emit.
 
-import type { OrdOrganisation, OrdTarget } from '../ord/types.js';
+import type { OrdOrganisation, OrdTarget } from '../sources/ord/types.js';
 import { readCodeSystems } from './codeSystems.js';
 import { AS_OF, dayBefore } from './dates.js';
 import type { DraftOrg } from './draft.js';

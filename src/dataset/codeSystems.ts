@@ -1,7 +1,7 @@
 // The ORD code systems (/roles, /rels, /recordclasses) the dataset is served with, in ORD's recorded order.
 // Recorded lists come first; codes ORD added later are appended by hand and are unverified (see ADDED_ROLES).
 
-import type { OrdRecordClass, OrdRelType, OrdRoleType } from '../ord/types.js';
+import type { OrdRecordClass, OrdRelType, OrdRoleType } from '../sources/ord/types.js';
 import { readDataText } from './sources.js';
 
 /**

@@ -1,7 +1,7 @@
 // The intermediate, mutable form of a generated organisation, before ids are allocated and ORD JSON is emitted.
 // Generators fill drafts from the sources; records.ts turns a finished draft into an OrdOrganisation.
 
-import type { OrdLocation } from '../ord/types.js';
+import type { OrdLocation } from '../sources/ord/types.js';
 
 export interface DraftPeriod {
   start?: string;

@@ -2,7 +2,7 @@
 // Also harvests the real uniqueRoleIds they quote for their targets, so generated targets can carry the same ids.
 
 import { readdirSync } from 'node:fs';
-import type { OrdOrganisation, OrdOrganisationDocument } from '../ord/types.js';
+import type { OrdOrganisation, OrdOrganisationDocument } from '../sources/ord/types.js';
 import { DATA_DIR, readDataText } from './sources.js';
 
 export const REAL_RECORD_FOLDERS = ['recorded', 'sources/nhs-uec-analytics-ord-json'] as const;

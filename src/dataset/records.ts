@@ -11,7 +11,7 @@ import {
   type OrdRole,
   type OrdSucc,
   type OrdTarget,
-} from '../ord/types.js';
+} from '../sources/ord/types.js';
 import { isActiveOn } from './dates.js';
 import type { DraftDates, DraftOrg, DraftPeriod } from './draft.js';
 

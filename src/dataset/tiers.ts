@@ -1,7 +1,7 @@
 // Dataset tiers: `full` is everything; `small` is one ICB (QMJ, North Central London) with everything under it.
 // The small tier is a projection of the full build, closed under Rels/Succs, so ids and records are identical in both.
 
-import type { OrdOrganisation } from '../ord/types.js';
+import type { OrdOrganisation } from '../sources/ord/types.js';
 import type { BuiltDataset } from './build.js';
 
 export const SMALL_TIER_ICB = 'QMJ';

@@ -1,7 +1,7 @@
 // The shape of a built ORD dataset: full ORD records plus the code systems, as the simulator serves them.
 // Built deterministically from data/ by src/dataset/build.ts; invented values are listed in `synthetic`, never in records.
 
-import type { OrdOrganisation, OrdRecordClass, OrdRelType, OrdRoleType } from '../ord/types.js';
+import type { OrdOrganisation, OrdRecordClass, OrdRelType, OrdRoleType } from '../sources/ord/types.js';
 
 export type DatasetTier = 'small' | 'full';
 

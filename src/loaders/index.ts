@@ -10,7 +10,7 @@ import type {
   RoleType,
 } from '../domain/types.js';
 import { ErrorCode, graphQLError, toGraphQLError } from '../schema/errors.js';
-import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../source/types.js';
+import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../sources/types.js';
 
 /** What the schema's Organisation type resolves from: a full record, or a search/feed/membership summary. */
 export type OrganisationRecord = Organisation | OrganisationSummary;

@@ -4,7 +4,7 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Loaders } from '../loaders/index.js';
-import type { OrganisationSource } from '../source/types.js';
+import type { OrganisationSource } from '../sources/types.js';
 
 /** Built fresh for every GraphQL request by the server (src/server/yoga.ts). */
 export interface Context {

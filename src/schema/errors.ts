@@ -10,7 +10,7 @@ import {
   SourceUnavailableError,
   UpstreamAbortedError,
   UpstreamBudgetExceededError,
-} from '../source/errors.js';
+} from '../sources/errors.js';
 
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',

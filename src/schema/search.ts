@@ -3,7 +3,7 @@
 
 import type { Relationship, Status } from '../domain/types.js';
 import type { OrganisationRecord } from '../loaders/index.js';
-import type { OrganisationSearch } from '../source/types.js';
+import type { OrganisationSearch } from '../sources/types.js';
 import type { Context } from './builder.js';
 import { builder } from './builder.js';
 import { badUserInput, checkCodeSystemId, checkNameFilter, checkOdsCode, checkPostcodeFilter, quoteInput } from './errors.js';

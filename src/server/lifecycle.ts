@@ -2,7 +2,7 @@
 // grace period (SHUTDOWN_GRACE_MS), then closes whatever is left, so a deploy never cuts a request that could finish.
 
 import type { Server } from 'node:http';
-import type { LogSink } from './logging.js';
+import type { LogSink } from './plugins/logging.js';
 
 export interface ShutdownOptions {
   /** How long requests in flight may take to finish before their connections are closed (SHUTDOWN_GRACE_MS). */

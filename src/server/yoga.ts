@@ -6,10 +6,10 @@ import type { DocumentNode, GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createLoaders } from '../loaders/index.js';
-import { hardeningPlugins, hardeningYogaOptions, type HardeningOptions } from './hardening.js';
+import { hardeningPlugins, hardeningYogaOptions, type HardeningOptions } from './plugins/hardening.js';
 import { schema, type Context } from '../schema/index.js';
 import { isGraphQLError, nameArguments } from '../schema/errors.js';
-import type { OrganisationSource } from '../source/types.js';
+import type { OrganisationSource } from '../sources/types.js';
 import { isExecutionResult } from './results.js';
 
 /** The pino-style logger the server writes to (pino satisfies it). */

@@ -2,7 +2,7 @@
 // The invented records are listed in `synthetic`; tests only rely on their count, codes and names, never on realism.
 
 import type { OrdDataset } from '../../src/dataset/types.js';
-import type { OrdOrganisation } from '../../src/ord/types.js';
+import type { OrdOrganisation } from '../../src/sources/ord/types.js';
 import { FIXTURE_AS_OF, realRecords, recordedCodeSystems, sortedByCode } from './recordedDataset.js';
 
 /** Invented RC2 sites under RVV, named "SYNTHETIC PAGING SITE nnnnn": enough for searches that span three ORD pages. */

@@ -10,8 +10,8 @@ import type {
   OrdRelType,
   OrdRoleType,
   OrdSummary,
-} from '../../src/ord/types.js';
-import { ORD_ASSIGNING_AUTHORITY, ORD_ORG_ROOT } from '../../src/ord/types.js';
+} from '../../src/sources/ord/types.js';
+import { ORD_ASSIGNING_AUTHORITY, ORD_ORG_ROOT } from '../../src/sources/ord/types.js';
 
 export const RECORDED_DIR = fileURLToPath(new URL('../../data/recorded/', import.meta.url));
 export const UEC_DIR = fileURLToPath(new URL('../../data/sources/nhs-uec-analytics-ord-json/', import.meta.url));

@@ -14,11 +14,11 @@ import {
   type OrdClientSettings,
   type UpstreamEfficiencySettings,
 } from '../../src/config.js';
-import type { OrdClient } from '../../src/ord/client.js';
-import { startOrdSimulator } from '../../src/simulator/server.js';
-import type { OrdSimulator, RequestLogEntry } from '../../src/simulator/types.js';
-import type { CachedOrganisationSource } from '../../src/source/cached.js';
-import type { OrganisationSource } from '../../src/source/types.js';
+import type { OrdClient } from '../../src/sources/ord/client.js';
+import { startOrdSimulator } from '../../src/simulators/ord/server.js';
+import type { OrdSimulator, RequestLogEntry } from '../../src/simulators/ord/types.js';
+import type { CachedOrganisationSource } from '../../src/cache/cachedSource.js';
+import type { OrganisationSource } from '../../src/sources/types.js';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;

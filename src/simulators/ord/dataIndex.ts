@@ -1,8 +1,8 @@
 // The simulator's precomputed view of an OrdDataset: lookups by code, role, relationship and postcode, plus pre-serialised bodies.
 // Built once at start so a 1000-row search or a whole /sync over the ~56k-organisation dataset costs only a filter and a join.
 
-import type { OrdDataset } from '../dataset/types.js';
-import type { OrdOrganisation, OrdSummary } from '../ord/types.js';
+import type { OrdDataset } from '../../dataset/types.js';
+import type { OrdOrganisation, OrdSummary } from '../../sources/ord/types.js';
 import { pythonJsonDumps } from './json.js';
 
 export interface IndexedRel {

@@ -1,7 +1,7 @@
 // Typed outcomes of talking to ORD: every failure a caller can see is one of these three classes.
 // Each extends the source-level vocabulary (src/source/errors.ts), so layers above switch on meaning, not on ORD.
 
-import { SourceInvalidArgumentError, SourceRejectedError, SourceUnavailableError } from '../source/errors.js';
+import { SourceInvalidArgumentError, SourceRejectedError, SourceUnavailableError } from '../errors.js';
 
 /** Which ORD endpoint a request was for; also the key of the client's counters. */
 export type OrdEndpoint = 'organisation' | 'search' | 'sync' | 'roles' | 'rels' | 'recordclasses';

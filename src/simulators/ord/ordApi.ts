@@ -18,7 +18,7 @@
 //   postcodes with or without the space. A full postcode without its space is matched as if the space were there.
 // * Dates must be exactly YYYY-MM-DD (zero-padded) else `Invalid date format.` (the 2019 live text).
 
-import type { OrdDataset } from '../dataset/types.js';
+import type { OrdDataset } from '../../dataset/types.js';
 import { OrdIndex, type IndexedOrg } from './dataIndex.js';
 import { flaskErrorBody, pythonJsonDumps } from './json.js';
 

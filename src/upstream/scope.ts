@@ -2,7 +2,7 @@
 // Carried implicitly with AsyncLocalStorage, so the client enforces it without every layer passing it along.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { UpstreamBudgetExceededError } from './errors.js';
+import { UpstreamBudgetExceededError } from '../sources/errors.js';
 
 /** Interactive callers (people in GraphiQL, apps) go before bulk walks; see src/ord/gate.ts for the share. */
 export type UpstreamPriority = 'interactive' | 'bulk';

@@ -12,8 +12,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OrdDataset } from '../dataset/types.js';
-import { ORD_PUBLIC_BASE_URL } from '../ord/types.js';
+import type { OrdDataset } from '../../dataset/types.js';
+import { ORD_PUBLIC_BASE_URL } from '../../sources/ord/types.js';
 import { FaultController, validateFaultConfig } from './faults.js';
 import { RequestLog, DEFAULT_LOG_LIMIT } from './log.js';
 import { BASE_PATH, OrdApi, SERVER_HEADER, errorResponse, routeOf, werkzeugHtmlError, type OrdResponse } from './ordApi.js';
@@ -230,7 +230,7 @@ export function createOrdRequestHandler(parts: OrdRequestHandlerParts): (req: ht
 
 async function loadTier(tier: 'small' | 'full'): Promise<OrdDataset> {
   // Imported on demand: a simulator given a fixture dataset never pays for loading the dataset builder and its sources.
-  const { loadDataset } = await import('../dataset/build.js');
+  const { loadDataset } = await import('../../dataset/build.js');
   return loadDataset(tier);
 }
 

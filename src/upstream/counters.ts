@@ -1,7 +1,7 @@
 // Per-endpoint, per-outcome counts of what the ORD client did: requests sent, answers, retries, failures by kind.
 // Plain numbers, so a metrics endpoint or a test can read them without knowing the client's internals.
 
-import { ORD_UPSTREAM_ERROR_KINDS, type OrdEndpoint, type OrdUpstreamErrorKind } from './errors.js';
+import { ORD_UPSTREAM_ERROR_KINDS, type OrdEndpoint, type OrdUpstreamErrorKind } from '../sources/ord/errors.js';
 
 export const ORD_ENDPOINTS: readonly OrdEndpoint[] = ['organisation', 'search', 'sync', 'roles', 'rels', 'recordclasses'];
 

@@ -2,16 +2,16 @@
 // Fresh answers cost nothing upstream; concurrent misses for one key share one upstream call; stale answers cover failures.
 
 import type { IsoDate, Organisation, OrganisationSummary, RecordClass, RelationshipType, RoleType } from '../domain/types.js';
-import { EntityCache, type CacheKind, type CacheSettings, type CacheStats } from './cache.js';
+import { EntityCache, type CacheKind, type CacheSettings, type CacheStats } from './store.memory.js';
 import {
   SourceInvalidArgumentError,
   SourceRejectedError,
   UpstreamAbortedError,
   UpstreamBudgetExceededError,
   abortReason,
-} from './errors.js';
-import { currentUpstreamScope } from './scope.js';
-import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from './types.js';
+} from '../sources/errors.js';
+import { currentUpstreamScope } from '../upstream/scope.js';
+import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../sources/types.js';
 
 /** Told whenever a stale cached answer is served because upstream failed. */
 export interface StaleNotice {

@@ -5,13 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../schema/builder.js';
-import { ErrorCode, graphQLError } from '../schema/errors.js';
-import { estimateUpstreamCalls } from '../schema/upstreamCost.js';
-import { runInUpstreamScope, UpstreamScope, type UpstreamPriority } from '../source/scope.js';
-import type { OrganisationSource } from '../source/types.js';
+import type { Context } from '../../schema/builder.js';
+import { ErrorCode, graphQLError } from '../../schema/errors.js';
+import { estimateUpstreamCalls } from '../../schema/cost/estimate.js';
+import { runInUpstreamScope, UpstreamScope, type UpstreamPriority } from '../../upstream/scope.js';
+import type { OrganisationSource } from '../../sources/types.js';
 import { requestIdOf } from './logging.js';
-import { isExecutionResult } from './results.js';
+import { isExecutionResult } from '../results.js';
 
 export interface UpstreamPolicy {
   /** MAX_UPSTREAM_CALLS_PER_OPERATION: the pre-execution limit and the execution-time budget. */

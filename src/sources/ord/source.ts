@@ -1,13 +1,13 @@
 // The OrganisationSource backed by the live ORD API: translates domain searches into ORD parameters and maps answers.
 // Holds no wire knowledge beyond OrdSearchParams names; pacing, retries and errors live in OrdClient, quirks in map.ts.
 
-import type { IsoDate, Organisation, RecordClass, RelationshipType, RoleType } from '../domain/types.js';
-import type { OrdClient } from '../ord/client.js';
-import { ORD_MAX_LIMIT } from '../ord/client.js';
-import { OrdInvalidArgumentError } from '../ord/errors.js';
-import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from '../ord/map.js';
-import type { OrdSearchParams } from '../ord/types.js';
-import type { OrganisationSearch, OrganisationSource, SearchPage } from './types.js';
+import type { IsoDate, Organisation, RecordClass, RelationshipType, RoleType } from '../../domain/types.js';
+import type { OrdClient } from './client.js';
+import { ORD_MAX_LIMIT } from './client.js';
+import { OrdInvalidArgumentError } from './errors.js';
+import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from './map.js';
+import type { OrdSearchParams } from './types.js';
+import type { OrganisationSearch, OrganisationSource, SearchPage } from '../types.js';
 
 /** Domain search → ORD's query parameters (without Limit/Offset, which paging adds). */
 export function toOrdSearchParams(filter: OrganisationSearch): OrdSearchParams {

@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from '../config.js';
-import { isGraphQLError, sourceErrorOf } from '../schema/errors.js';
-import { SourceError, SourceRejectedError, SourceUnavailableError } from '../source/errors.js';
+import type { LogLevel } from '../../config.js';
+import { isGraphQLError, sourceErrorOf } from '../../schema/errors.js';
+import { SourceError, SourceRejectedError, SourceUnavailableError } from '../../sources/errors.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 

@@ -5,12 +5,12 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
-import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from '../config.js';
-import { graphQLError } from '../schema/errors.js';
-import { currentUpstreamScope, type UpstreamScope } from '../source/scope.js';
+import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from '../../config.js';
+import { graphQLError } from '../../schema/errors.js';
+import { currentUpstreamScope, type UpstreamScope } from '../../upstream/scope.js';
 import { useHealthEndpoints, type ReadinessCheck } from './health.js';
 import { REQUEST_ID_HEADER, useErrorLogging, useRequestId, type LogSink } from './logging.js';
-import { isExecutionResult } from './results.js';
+import { isExecutionResult } from '../results.js';
 
 export interface HardeningOptions {
   /** Overrides of the defaults (DEFAULT_HARDENING_SETTINGS, or hardeningSettingsFromEnv()). */

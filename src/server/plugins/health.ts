@@ -2,8 +2,8 @@
 // code systems loaded and the ORD circuit not open; 503 with a JSON reason otherwise), served before GraphQL handling.
 
 import type { Plugin } from 'graphql-yoga';
-import { codeSystemKnown, codeSystemsFor } from '../loaders/index.js';
-import type { OrganisationSource } from '../source/types.js';
+import { codeSystemKnown, codeSystemsFor } from '../../loaders/index.js';
+import type { OrganisationSource } from '../../sources/types.js';
 
 export const HEALTH_PATH = '/health';
 export const READY_PATH = '/ready';

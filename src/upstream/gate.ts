@@ -2,7 +2,7 @@
 // People before bulk: while both wait, interactive requests get `interactivePerBulk` starts for each bulk start.
 
 import type { SlidingWindowPacer } from './pacer.js';
-import type { UpstreamPriority } from '../source/scope.js';
+import type { UpstreamPriority } from './scope.js';
 
 interface Waiter {
   grant: () => void;

@@ -1,7 +1,7 @@
 // The retry policy for ORD GETs, in one place: which failures are retried, how long to wait, when to give up.
 // All ORD calls are idempotent GETs, so any transient-looking failure may be retried; client mistakes (404, 406) never are.
 
-import { OrdUpstreamError, type OrdUpstreamErrorKind } from './errors.js';
+import { OrdUpstreamError, type OrdUpstreamErrorKind } from '../sources/ord/errors.js';
 
 /**
  * Retried: network errors (reset/refused), timeouts, 5xx (JSON or HTML page), malformed or truncated bodies

@@ -2,9 +2,9 @@
 // ORD's feed is day-granular (LastChangeDate >= date) and ORD refreshes once a day, so each code is evicted once per change day.
 
 import type { IsoDate } from '../domain/types.js';
-import type { CachedOrganisationSource } from './cached.js';
-import { runInUpstreamScope, UpstreamScope } from './scope.js';
-import type { OrganisationSource } from './types.js';
+import type { CachedOrganisationSource } from './cachedSource.js';
+import { runInUpstreamScope, UpstreamScope } from '../upstream/scope.js';
+import type { OrganisationSource } from '../sources/types.js';
 
 export interface ChangeFeedLogger {
   info(obj: object, msg: string): void;

@@ -16,7 +16,7 @@ import type {
   RoleType,
   Status,
   Succession,
-} from '../domain/types.js';
+} from '../../domain/types.js';
 import { OrdUpstreamError } from './errors.js';
 import type { OrdOrganisation, OrdRecordClass, OrdRelType, OrdRoleType, OrdSummary } from './types.js';
 

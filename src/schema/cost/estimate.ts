@@ -12,12 +12,12 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { codeSystemKnown } from '../loaders/index.js';
-import type { Organisation, Relationship, Succession } from '../domain/types.js';
-import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../source/types.js';
-import { checkCodeSystemId } from './errors.js';
-import { selectRelationships, selectSuccessions } from './filters.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageWindow, toSearch } from './search.js';
+import { codeSystemKnown } from '../../loaders/index.js';
+import type { Organisation, Relationship, Succession } from '../../domain/types.js';
+import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../../sources/types.js';
+import { checkCodeSystemId } from '../errors.js';
+import { selectRelationships, selectSuccessions } from '../filters.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageWindow, toSearch } from '../search.js';
 
 /**
  * The estimator's assumptions, one place. Counts come from the national dataset (59,836 records, asOf 2026-03-01):

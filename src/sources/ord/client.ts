@@ -2,20 +2,20 @@
 // Everything that can go wrong surfaces as OrdRejectedError, OrdUpstreamError or OrdInvalidArgumentError (src/ord/errors.ts).
 
 import { Pool } from 'undici';
-import type { OrdClientSettings } from '../config.js';
-import { UpstreamAbortedError, abortReason } from '../source/errors.js';
-import { currentUpstreamScope } from '../source/scope.js';
+import type { OrdClientSettings } from '../../config.js';
+import { UpstreamAbortedError, abortReason } from '../errors.js';
+import { currentUpstreamScope } from '../../upstream/scope.js';
 import {
   OrdInvalidArgumentError,
   OrdRejectedError,
   OrdUpstreamError,
   type OrdEndpoint,
 } from './errors.js';
-import { CircuitBreaker } from './circuit.js';
-import { OrdCounters, type OrdCounterSnapshot } from './counters.js';
-import { UpstreamGate } from './gate.js';
-import { SlidingWindowPacer } from './pacer.js';
-import { parseRetryAfter, withRetries, type RetryInfo } from './retry.js';
+import { CircuitBreaker } from '../../upstream/circuit.js';
+import { OrdCounters, type OrdCounterSnapshot } from '../../upstream/counters.js';
+import { UpstreamGate } from '../../upstream/gate.js';
+import { SlidingWindowPacer } from '../../upstream/pacer.js';
+import { parseRetryAfter, withRetries, type RetryInfo } from '../../upstream/retry.js';
 import type {
   OrdOrganisation,
   OrdRecordClass,
