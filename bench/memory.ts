@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../src/dataset/build.js';
-import { DEFAULT_CACHE_SETTINGS } from '../src/cache/store.memory.js';
+import { DEFAULT_CACHE_SETTINGS } from '../src/cache/settings.js';
 import { firstJsonLine, spawnTs } from './stack.js';
 import type { BenchRow } from './table.js';
 

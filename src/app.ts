@@ -14,8 +14,10 @@ import { OrdClient, type OrdClientOptions } from './sources/ord/client.js';
 import { createOdsServer, type OdsLogger, type OdsServer } from './server/yoga.js';
 import { readinessCheck } from './server/plugins/health.js';
 import { upstreamScopeOf, useUpstreamBudget } from './server/plugins/budget.js';
-import type { CacheSettings } from './cache/store.memory.js';
-import { CachedOrganisationSource, describeCacheKey, type StaleNotice } from './cache/cachedSource.js';
+import { cacheSettingsFrom } from './cache/settings.js';
+import { MemoryStore } from './cache/store.memory.js';
+import { describeCacheKey } from './cache/keys.js';
+import { CachedOrganisationSource, type StaleNotice } from './cache/cachedSource.js';
 import { ChangeFeedPoller } from './cache/changeFeed.js';
 import { OrdOrganisationSource } from './sources/ord/source.js';
 import type { OrganisationSource } from './sources/types.js';
@@ -60,22 +62,6 @@ export function appSettingsFromEnv(env: Record<string, string | undefined> = pro
   return { ord: ordSettingsFromEnv(env), upstream: upstreamEfficiencySettingsFromEnv(env), hardening: hardeningSettingsFromEnv(env) };
 }
 
-/** CACHE_* settings in seconds → the cache's settings in ms. `changes` (the feed's answers) follows the search TTL, capped at 5 min. */
-export function cacheSettingsFrom(settings: UpstreamEfficiencySettings): CacheSettings {
-  const t = settings.cacheTtlSeconds;
-  return {
-    maxBytes: settings.cacheMaxBytes,
-    ttlMs: {
-      organisation: t.organisation * 1000,
-      summary: t.summary * 1000,
-      search: t.search * 1000,
-      codeSystem: t.codeSystems * 1000,
-      changes: Math.min(t.search, 300) * 1000,
-      missing: t.missing * 1000,
-    },
-  };
-}
-
 export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
   const { logger } = overrides;
   const client = new OrdClient(settings.ord, overrides.clientOptions);
@@ -84,8 +70,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
   const cache =
     settings.upstream.cacheMaxBytes > 0
       ? new CachedOrganisationSource(upstream, {
-          settings: cacheSettingsFrom(settings.upstream),
-          ...(overrides.now ? { now: overrides.now } : {}),
+          store: new MemoryStore(cacheSettingsFrom(settings.upstream), overrides.now),
           // For now a log line; responses say so in `extensions.stale` through the UpstreamScope.
           onStaleServed: (notice: StaleNotice) =>
             logger?.warn(

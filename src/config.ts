@@ -1,6 +1,7 @@
 // Every setting ods-graphql reads from the environment, parsed and checked in one place.
 // Each setting is documented in the README's "Settings" table; add a row there when you add one here.
 
+import { DEFAULT_CACHE_CONFIG, type CacheConfig } from './cache/settings.js';
 import { ORD_PUBLIC_BASE_URL } from './sources/ord/types.js';
 
 export interface OrdClientSettings {
@@ -112,22 +113,8 @@ export function graphqlServerSettingsFromEnv(env: Env = process.env): GraphqlSer
 
 // --- Upstream efficiency across requests (src/app.ts): the shared cache, the change feed, the per-operation budget ---
 
-export interface UpstreamEfficiencySettings {
-  /** Upper bound on the shared entity cache's estimated size in bytes; 0 turns the shared cache off (CACHE_MAX_BYTES, default 256 MiB). */
-  cacheMaxBytes: number;
-  /** Seconds each kind of cached answer counts as fresh; past it, it is refetched (and kept only as a stand-in while ORD fails). */
-  cacheTtlSeconds: {
-    /** Full organisation records (CACHE_TTL_ORGANISATION_SECONDS, default 21600 = 6 h: ORD refreshes once a day). */
-    organisation: number;
-    /** Search-row summaries, which answer name/status/postcode/primary role… across requests (CACHE_TTL_SUMMARY_SECONDS, default 21600). */
-    summary: number;
-    /** Search pages; nothing evicts one precisely when a new organisation joins it (CACHE_TTL_SEARCH_SECONDS, default 3600). */
-    search: number;
-    /** Role types, relationship types, record classes: change a few times a year (CACHE_TTL_CODE_SYSTEMS_SECONDS, default 86400). */
-    codeSystems: number;
-    /** Negative entries for codes ORD does not hold; shorter, since a code can be created today (CACHE_TTL_MISSING_SECONDS, default 600). */
-    missing: number;
-  };
+/** The CACHE_* settings (src/cache/settings.ts documents them and holds their defaults), and the rest below. */
+export interface UpstreamEfficiencySettings extends CacheConfig {
   /** Minutes between polls of ORD's change feed that evict changed organisations from the cache; 0 = off (ORD_SYNC_POLL_MINUTES, default 0). */
   syncPollMinutes: number;
   /**
@@ -147,14 +134,15 @@ export interface UpstreamEfficiencySettings {
 
 export function upstreamEfficiencySettingsFromEnv(env: Env = process.env): UpstreamEfficiencySettings {
   const day = 24 * 60 * 60;
+  const d = DEFAULT_CACHE_CONFIG;
   return {
-    cacheMaxBytes: intSetting(env, 'CACHE_MAX_BYTES', 256 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
+    cacheMaxBytes: intSetting(env, 'CACHE_MAX_BYTES', d.cacheMaxBytes, 0, 64 * 1024 * 1024 * 1024),
     cacheTtlSeconds: {
-      organisation: intSetting(env, 'CACHE_TTL_ORGANISATION_SECONDS', 6 * 60 * 60, 0, 30 * day),
-      summary: intSetting(env, 'CACHE_TTL_SUMMARY_SECONDS', 6 * 60 * 60, 0, 30 * day),
-      search: intSetting(env, 'CACHE_TTL_SEARCH_SECONDS', 60 * 60, 0, 30 * day),
-      codeSystems: intSetting(env, 'CACHE_TTL_CODE_SYSTEMS_SECONDS', day, 0, 365 * day),
-      missing: intSetting(env, 'CACHE_TTL_MISSING_SECONDS', 10 * 60, 0, 30 * day),
+      organisation: intSetting(env, 'CACHE_TTL_ORGANISATION_SECONDS', d.cacheTtlSeconds.organisation, 0, 30 * day),
+      summary: intSetting(env, 'CACHE_TTL_SUMMARY_SECONDS', d.cacheTtlSeconds.summary, 0, 30 * day),
+      search: intSetting(env, 'CACHE_TTL_SEARCH_SECONDS', d.cacheTtlSeconds.search, 0, 30 * day),
+      codeSystems: intSetting(env, 'CACHE_TTL_CODE_SYSTEMS_SECONDS', d.cacheTtlSeconds.codeSystems, 0, 365 * day),
+      missing: intSetting(env, 'CACHE_TTL_MISSING_SECONDS', d.cacheTtlSeconds.missing, 0, 30 * day),
     },
     syncPollMinutes: intSetting(env, 'ORD_SYNC_POLL_MINUTES', 0, 0, 7 * 24 * 60),
     maxUpstreamCallsPerOperation: intSetting(env, 'MAX_UPSTREAM_CALLS_PER_OPERATION', 1500, 1, 1_000_000),

@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Organisation, OrganisationSummary } from '../src/domain/types.js';
-import { DEFAULT_CACHE_SETTINGS, EntityCache, estimateBytes, type CacheSettings } from '../src/cache/store.memory.js';
+import { DEFAULT_CACHE_SETTINGS, type CacheSettings } from '../src/cache/settings.js';
+import { MemoryStore, estimateBytes } from '../src/cache/store.memory.js';
 import { CachedOrganisationSource, type StaleNotice } from '../src/cache/cachedSource.js';
 import { SourceRejectedError, SourceUnavailableError, UpstreamBudgetExceededError } from '../src/sources/errors.js';
 import { currentUpstreamScope, runInUpstreamScope, UpstreamScope } from '../src/upstream/scope.js';
@@ -78,7 +79,10 @@ function setup(settings = SETTINGS) {
   let now = 1_000_000;
   const inner = new FakeSource();
   const stale: StaleNotice[] = [];
-  const cached = new CachedOrganisationSource(inner, { settings, now: () => now, onStaleServed: (n) => stale.push(n) });
+  const cached = new CachedOrganisationSource(inner, {
+    store: new MemoryStore(settings, () => now),
+    onStaleServed: (n) => stale.push(n),
+  });
   return { inner, cached, stale, advance: (ms: number) => (now += ms) };
 }
 
@@ -186,7 +190,7 @@ describe('byte bound', () => {
   it('evicts the least recently used entries once the estimated bytes exceed CACHE_MAX_BYTES', () => {
     const value = { text: 'x'.repeat(1000) };
     const size = estimateBytes(value);
-    const cache = new EntityCache({ ...DEFAULT_CACHE_SETTINGS, maxBytes: size * 3 });
+    const cache = new MemoryStore({ ...DEFAULT_CACHE_SETTINGS, maxBytes: size * 3 });
     cache.set('a', 'organisation', value);
     cache.set('b', 'organisation', value);
     cache.set('c', 'organisation', value);
@@ -228,7 +232,7 @@ describe('single flight', () => {
     }
     const inner = new SpendingSource();
     const spending: OrganisationSource = inner;
-    const cached = new CachedOrganisationSource(spending, { settings: SETTINGS });
+    const cached = new CachedOrganisationSource(spending, { store: new MemoryStore(SETTINGS) });
     const exhausted = new UpstreamScope({ budget: 0 });
     const withBudget = new UpstreamScope({ budget: 5 });
     // Both ask at once: the second joins the first's call, which fails on the first's budget.

@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import type { Organisation } from '../../src/domain/types.js';
 import { toOrganisation } from '../../src/sources/ord/map.js';
 import type { OrdOrganisation } from '../../src/sources/ord/types.js';
-import { DEFAULT_CACHE_SETTINGS } from '../../src/cache/store.memory.js';
+import { DEFAULT_CACHE_SETTINGS } from '../../src/cache/settings.js';
+import { MemoryStore } from '../../src/cache/store.memory.js';
 import { CachedOrganisationSource } from '../../src/cache/cachedSource.js';
 import type { OrganisationSource } from '../../src/sources/types.js';
 
@@ -45,7 +46,8 @@ const inner: OrganisationSource = {
   relationshipTypes: refuse,
   recordClasses: refuse,
 };
-const cached = new CachedOrganisationSource(inner, { settings: { ...DEFAULT_CACHE_SETTINGS, maxBytes: 8 * 1024 ** 3 } });
+const store = new MemoryStore({ ...DEFAULT_CACHE_SETTINGS, maxBytes: 8 * 1024 ** 3 });
+const cached = new CachedOrganisationSource(inner, { store });
 
 const baseline = await sample();
 const points: (Sample & { n: number; estimateBytes: number; entries: number; evictions: number })[] = [];

@@ -2,7 +2,17 @@
 // Fresh answers cost nothing upstream; concurrent misses for one key share one upstream call; stale answers cover failures.
 
 import type { IsoDate, Organisation, OrganisationSummary, RecordClass, RelationshipType, RoleType } from '../domain/types.js';
-import { EntityCache, type CacheKind, type CacheSettings, type CacheStats } from './store.memory.js';
+import { summaryOf } from '../domain/summary.js';
+import type { CacheKind, CacheStats, CacheStore } from './store.js';
+import {
+  changesKey,
+  codeSystemKey,
+  describeCacheKey,
+  organisationKey,
+  searchKey,
+  summaryKey,
+  type CacheKey,
+} from './keys.js';
 import {
   SourceInvalidArgumentError,
   SourceRejectedError,
@@ -15,72 +25,20 @@ import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage
 
 /** Told whenever a stale cached answer is served because upstream failed. */
 export interface StaleNotice {
-  key: string;
+  key: CacheKey;
   ageMs: number;
   error: unknown;
 }
 
 export interface CachedSourceOptions {
-  settings: CacheSettings;
-  now?: () => number;
+  /** Where answers are kept (the composition root chooses: src/cache/store.memory.ts today). */
+  store: CacheStore;
   onStaleServed?: (notice: StaleNotice) => void;
 }
 
 export interface CachedSourceStats extends CacheStats {
   /** Loads that joined a call already in flight instead of starting their own. */
   sharedInFlight: number;
-}
-
-/** The summary a full record implies: what a search row would have said about it. */
-export function summaryOf(org: Organisation): OrganisationSummary {
-  const primary = org.roles.find((r) => r.isPrimary);
-  return {
-    kind: 'summary',
-    odsCode: org.odsCode,
-    name: org.name,
-    status: org.status,
-    recordClassId: org.recordClassId,
-    postcode: org.address?.postcode ?? null,
-    lastChangeDate: org.lastChangeDate,
-    primaryRoleTypeId: primary?.roleTypeId ?? null,
-  };
-}
-
-/** A stable key for a search filter: keys sorted, arrays sorted, values upper-cased where ORD compares case-insensitively. */
-export function searchKey(filter: OrganisationSearch, offset: number, limit: number): string {
-  const norm = (v: unknown): unknown => {
-    if (Array.isArray(v)) return [...v].map(norm).sort();
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.entries(v)
-          .filter(([, x]) => x !== undefined)
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([k, x]) => [k, norm(x)]),
-      );
-    }
-    return typeof v === 'string' ? v.toUpperCase() : v;
-  };
-  return `search:${JSON.stringify(norm(filter))}:${offset}:${limit}`;
-}
-
-/** A cache key as a reader of `extensions.stale` would name it, e.g. "organisation RWR". */
-export function describeCacheKey(key: string): string {
-  const at = key.indexOf(':');
-  const [prefix, rest] = at < 0 ? [key, ''] : [key.slice(0, at), key.slice(at + 1)];
-  switch (prefix) {
-    case 'org':
-      return `organisation ${rest}`;
-    case 'sum':
-      return `summary ${rest}`;
-    case 'search':
-      return `search ${rest}`;
-    case 'changes':
-      return `changes since ${rest}`;
-    case 'codes':
-      return { roles: 'role types', rels: 'relationship types', recordclasses: 'record classes' }[rest] ?? `code system ${rest}`;
-    default:
-      return key;
-  }
 }
 
 /** What one shared upstream call ends with: the value, and its age when it is a stale stand-in for a failed call. */
@@ -125,33 +83,25 @@ function untilAborted<T>(pending: Promise<Outcome<T>>, signal: AbortSignal | und
   });
 }
 
-const orgKey = (code: string) => `org:${code.trim().toUpperCase()}`;
-const summaryKey = (code: string) => `sum:${code.trim().toUpperCase()}`;
-const CODE_SYSTEM_KEYS: Record<CodeSystemName, string> = {
-  roleTypes: 'codes:roles',
-  relationshipTypes: 'codes:rels',
-  recordClasses: 'codes:recordclasses',
-};
-
 /** Failures that a stale answer must not paper over: upstream said the request itself is wrong. */
 function isRequestFault(error: unknown): boolean {
   return error instanceof SourceRejectedError || error instanceof SourceInvalidArgumentError;
 }
 
 export class CachedOrganisationSource implements OrganisationSource {
-  readonly cache: EntityCache;
-  private readonly inFlight = new Map<string, Promise<Outcome<unknown>>>();
+  readonly cache: CacheStore;
+  private readonly inFlight = new Map<CacheKey, Promise<Outcome<unknown>>>();
   private sharedInFlight = 0;
 
   constructor(
     private readonly inner: OrganisationSource,
     private readonly options: CachedSourceOptions,
   ) {
-    this.cache = new EntityCache(options.settings, options.now);
+    this.cache = options.store;
   }
 
   async getOrganisation(odsCode: string): Promise<Organisation | null> {
-    const key = orgKey(odsCode);
+    const key = organisationKey(odsCode);
     return this.cached<Organisation | null>(key, async () => {
       const org = await this.inner.getOrganisation(odsCode);
       // Keep the summary in step with the record: refreshed from it, or gone with it.
@@ -170,19 +120,31 @@ export class CachedOrganisationSource implements OrganisationSource {
   }
 
   async changedSince(date: IsoDate): Promise<string[]> {
-    return this.cached<string[]>(`changes:${date}`, async () => ({ value: await this.inner.changedSince(date), kind: 'changes' }));
+    return this.cached<string[]>(changesKey(date), async () => ({
+      value: await this.inner.changedSince(date),
+      kind: 'changes',
+    }));
   }
 
   roleTypes(): Promise<RoleType[]> {
-    return this.cached(CODE_SYSTEM_KEYS.roleTypes, async () => ({ value: await this.inner.roleTypes(), kind: 'codeSystem' }));
+    return this.cached(codeSystemKey('roleTypes'), async () => ({
+      value: await this.inner.roleTypes(),
+      kind: 'codeSystem',
+    }));
   }
 
   relationshipTypes(): Promise<RelationshipType[]> {
-    return this.cached(CODE_SYSTEM_KEYS.relationshipTypes, async () => ({ value: await this.inner.relationshipTypes(), kind: 'codeSystem' }));
+    return this.cached(codeSystemKey('relationshipTypes'), async () => ({
+      value: await this.inner.relationshipTypes(),
+      kind: 'codeSystem',
+    }));
   }
 
   recordClasses(): Promise<RecordClass[]> {
-    return this.cached(CODE_SYSTEM_KEYS.recordClasses, async () => ({ value: await this.inner.recordClasses(), kind: 'codeSystem' }));
+    return this.cached(codeSystemKey('recordClasses'), async () => ({
+      value: await this.inner.recordClasses(),
+      kind: 'codeSystem',
+    }));
   }
 
   /** A fresh summary of this organisation if one is known (from a search page or a full record), without any upstream call. */
@@ -190,13 +152,13 @@ export class CachedOrganisationSource implements OrganisationSource {
     const summary = this.cache.peekFresh<OrganisationSummary>(summaryKey(odsCode), true);
     if (summary) return summary;
     // The summary entry may have been evicted for space while the (larger) full record survived.
-    const org = this.cache.peekFresh<Organisation | null>(orgKey(odsCode), true);
+    const org = this.cache.peekFresh<Organisation | null>(organisationKey(odsCode), true);
     return org ? summaryOf(org) : undefined;
   }
 
   /** A fresh full record if one is cached; `null` means "known not to exist"; undefined means "not known". */
   knownOrganisation(odsCode: string): Organisation | null | undefined {
-    return this.cache.peekFresh<Organisation | null>(orgKey(odsCode), true);
+    return this.cache.peekFresh<Organisation | null>(organisationKey(odsCode), true);
   }
 
   /** A fresh cached page for exactly this search (for the budget estimator; loading goes through searchOrganisations). */
@@ -206,7 +168,7 @@ export class CachedOrganisationSource implements OrganisationSource {
 
   /** True when this code system is cached and fresh. */
   knownCodeSystem(system: CodeSystemName): boolean {
-    return this.cache.peekFresh<unknown>(CODE_SYSTEM_KEYS[system], true) !== undefined;
+    return this.cache.peekFresh<unknown>(codeSystemKey(system), true) !== undefined;
   }
 
   /** Stores summaries learnt elsewhere (search pages, inbound connections) for later queries. */
@@ -223,12 +185,12 @@ export class CachedOrganisationSource implements OrganisationSource {
     let any = false;
     for (const code of odsCodes) {
       any = true;
-      if (this.cache.delete(orgKey(code))) dropped++;
+      if (this.cache.delete(organisationKey(code))) dropped++;
       this.cache.delete(summaryKey(code));
     }
     if (!any) return 0; // nothing changed: the cached search pages are still right
-    this.cache.deletePrefix('search:');
-    this.cache.deletePrefix('changes:');
+    this.cache.deleteKind('search');
+    this.cache.deleteKind('changes');
     return dropped;
   }
 
@@ -241,7 +203,7 @@ export class CachedOrganisationSource implements OrganisationSource {
    * value is held, the stale value is served, reported (`onStaleServed`) and noted on each caller's UpstreamScope.
    * Every caller, including one that joined another's call, gives up at its own scope's deadline.
    */
-  private async cached<T>(key: string, load: () => Promise<{ value: T; kind: CacheKind }>): Promise<T> {
+  private async cached<T>(key: CacheKey, load: () => Promise<{ value: T; kind: CacheKind }>): Promise<T> {
     const hit = this.cache.get<T>(key);
     if (hit?.fresh) return hit.value;
     const scope = currentUpstreamScope();

@@ -1,50 +1,14 @@
-// A byte-bounded, least-recently-used store of source answers, with freshness judged per kind of entry.
+// The in-memory CacheStore: byte-bounded and least-recently-used, in this process only.
 // Entries outlive their TTL (until memory pressure evicts them) so that a stale answer can still be served when upstream fails.
 
 import { LRUCache } from 'lru-cache';
-
-export type CacheKind = 'organisation' | 'summary' | 'search' | 'codeSystem' | 'changes' | 'missing';
-
-export interface CacheSettings {
-  /** Upper bound on the estimated bytes held (CACHE_MAX_BYTES). */
-  maxBytes: number;
-  /** How long an entry of each kind counts as fresh, in ms. `missing` is the negative cache of unknown codes. */
-  ttlMs: Record<CacheKind, number>;
-}
-
-export const DEFAULT_CACHE_SETTINGS: CacheSettings = {
-  maxBytes: 256 * 1024 * 1024,
-  ttlMs: {
-    organisation: 6 * 60 * 60_000, // ORD refreshes from ODS once a day; /sync eviction (when on) keeps long TTLs honest
-    summary: 6 * 60 * 60_000,
-    search: 60 * 60_000, // a new organisation can join any search, and nothing evicts a page precisely
-    codeSystem: 24 * 60 * 60_000, // role/relationship vocabularies change a few times a year
-    changes: 5 * 60_000,
-    missing: 10 * 60_000, // shorter: a code that is unknown now may be created later today
-  },
-};
-
-export interface CacheHit<T> {
-  value: T;
-  fresh: boolean;
-  /** ms since the value was stored. */
-  ageMs: number;
-  kind: CacheKind;
-}
+import type { CacheSettings } from './settings.js';
+import type { CacheHit, CacheKind, CacheStats, CacheStore } from './store.js';
 
 interface Entry {
   value: unknown;
   kind: CacheKind;
   storedAt: number;
-}
-
-export interface CacheStats {
-  entries: number;
-  bytes: number;
-  hits: number;
-  staleHits: number;
-  misses: number;
-  evictions: number;
 }
 
 /**
@@ -56,7 +20,7 @@ export function estimateBytes(value: unknown): number {
   return 2 * (JSON.stringify(value)?.length ?? 4) + 160;
 }
 
-export class EntityCache {
+export class MemoryStore implements CacheStore {
   private readonly lru: LRUCache<string, Entry>;
   private hits = 0;
   private staleHits = 0;
@@ -76,7 +40,6 @@ export class EntityCache {
     });
   }
 
-  /** The entry, fresh or stale, or undefined. Counts a hit, stale hit or miss. */
   get<T>(key: string): CacheHit<T> | undefined {
     const entry = this.lru.get(key);
     if (!entry) {
@@ -90,11 +53,6 @@ export class EntityCache {
     return { value: entry.value as T, fresh, ageMs, kind: entry.kind };
   }
 
-  /**
-   * Fresh entries only, without counting a hit or miss. `touch` marks the entry as recently used: answers served from the
-   * cache this way (the source's known* methods) touch it, or a summary served a thousand times would still be the first
-   * evicted; plain inspection (tests, diagnostics) leaves recency alone.
-   */
   peekFresh<T>(key: string, touch = false): T | undefined {
     const entry = touch ? this.lru.get(key) : this.lru.peek(key);
     if (!entry) return undefined;
@@ -109,13 +67,11 @@ export class EntityCache {
     return this.lru.delete(key);
   }
 
-  /** Deletes every key that starts with `prefix`; returns how many. */
-  deletePrefix(prefix: string): number {
-    let n = 0;
-    for (const key of [...this.lru.keys()]) {
-      if (key.startsWith(prefix) && this.lru.delete(key)) n++;
-    }
-    return n;
+  deleteKind(kind: CacheKind): void {
+    // One process's entries: a walk over them is cheap next to the upstream calls an eviction leads to.
+    const doomed: string[] = [];
+    for (const [key, entry] of this.lru.entries()) if (entry.kind === kind) doomed.push(key);
+    for (const key of doomed) this.lru.delete(key);
   }
 
   has(key: string): boolean {
