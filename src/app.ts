@@ -84,7 +84,8 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     cache && settings.upstream.syncPollMinutes > 0
       ? new ChangeFeedPoller({
           upstream,
-          cache,
+          // The shared cache, the one holder of ORD data today, forgets what changed.
+          subscribers: [{ changed: (odsCodes) => cache.evict(odsCodes) }],
           intervalMs: settings.upstream.syncPollMinutes * 60_000,
           ...(overrides.today ? { today: overrides.today } : {}),
           ...(logger ? { logger } : {}),

@@ -34,7 +34,7 @@ describe('ChangeFeedPoller', () => {
     const logs: { obj: object; msg: string }[] = [];
     const poller = new ChangeFeedPoller({
       upstream: stack.app.upstream,
-      cache,
+      subscribers: [{ changed: (codes) => cache.evict(codes) }],
       intervalMs: 60_000,
       today: () => TODAY,
       logger: { info: (obj, msg) => logs.push({ obj, msg }), warn: (obj, msg) => logs.push({ obj, msg }) },
@@ -73,9 +73,9 @@ describe('ChangeFeedPoller', () => {
       changedSince: async (date: string) => [...changed].filter(([, day]) => day >= date).map(([code]) => code),
     } as unknown as typeof stack.app.upstream;
     const evicted: string[][] = [];
-    const cache = { evict: (codes: Iterable<string>) => (evicted.push([...codes]), 0) } as unknown as NonNullable<Stack['cache']>;
+    const cache = { changed: (codes: readonly string[]) => (evicted.push([...codes]), 0) };
     let today = '2026-04-01';
-    const poller = new ChangeFeedPoller({ upstream, cache, intervalMs: 60_000, today: () => today });
+    const poller = new ChangeFeedPoller({ upstream, subscribers: [cache], intervalMs: 60_000, today: () => today });
     expect((await poller.pollOnce()).evicted).toEqual(['AAA']);
     today = '2026-04-02'; // the window is now [04-01, 04-02]: AAA is still listed, for the same change
     expect((await poller.pollOnce()).evicted).toEqual([]);

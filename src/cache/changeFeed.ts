@@ -1,10 +1,15 @@
-// Keeps long cache TTLs honest: polls the source's change feed and evicts exactly the organisations it says changed.
-// ORD's feed is day-granular (LastChangeDate >= date) and ORD refreshes once a day, so each code is evicted once per change day.
+// Keeps long cache TTLs honest: polls the source's change feed and tells its subscribers which organisations changed.
+// ORD's feed is day-granular (LastChangeDate >= date) and refreshes daily, so each code is told once per change day.
 
 import type { IsoDate } from '../domain/types.js';
-import type { CachedOrganisationSource } from './cachedSource.js';
 import { runInUpstreamScope, UpstreamScope } from '../upstream/scope.js';
 import type { OrganisationSource } from '../sources/types.js';
+
+/** Anything that holds organisation data and must hear of changes to it (the shared cache evicts them). */
+export interface ChangeSubscriber {
+  /** These organisations changed; answers how many full records it held for them and dropped. */
+  changed(odsCodes: readonly string[]): number | Promise<number>;
+}
 
 export interface ChangeFeedLogger {
   info(obj: object, msg: string): void;
@@ -14,7 +19,8 @@ export interface ChangeFeedLogger {
 export interface ChangeFeedOptions {
   /** The uncached source to read the feed from (the cache must not answer for the feed itself). */
   upstream: OrganisationSource;
-  cache: CachedOrganisationSource;
+  /** Each is told of every code newly listed by a poll. */
+  subscribers: readonly ChangeSubscriber[];
   intervalMs: number;
   /** Today's date as the feed's server sees it (YYYY-MM-DD). */
   today?: () => IsoDate;
@@ -31,9 +37,9 @@ export interface PollResult {
   since: IsoDate;
   /** Distinct codes the feed listed for the window. */
   listed: number;
-  /** Codes newly evicted by this poll (listed for a change day not already evicted for). */
+  /** Codes newly evicted by this poll (listed for a change day not already evicted for): what subscribers were told. */
   evicted: string[];
-  /** Of those, how many had a full record in the cache. */
+  /** Of those, how many full records the subscribers dropped (the cache: how many it held). */
   droppedRecords: number;
 }
 
@@ -88,7 +94,7 @@ export class ChangeFeedPoller {
     }
     // Days that left the window can never be listed again: forget them so the memory stays one window's worth.
     for (const [key, day] of this.evicted) if (day < since) this.evicted.delete(key);
-    const droppedRecords = fresh.length > 0 ? this.options.cache.evict(fresh) : 0;
+    const droppedRecords = fresh.length > 0 ? await this.tell(fresh) : 0;
     const result: PollResult = { since, listed: changeDay.size, evicted: fresh, droppedRecords };
     if (fresh.length > 0) {
       this.options.logger?.info(
@@ -97,6 +103,12 @@ export class ChangeFeedPoller {
       );
     }
     return result;
+  }
+
+  /** Every subscriber hears of the change even when another one fails; the poll fails with the first failure. */
+  private async tell(odsCodes: readonly string[]): Promise<number> {
+    const dropped = await Promise.all(this.options.subscribers.map(async (subscriber) => subscriber.changed(odsCodes)));
+    return dropped.reduce((sum, n) => sum + n, 0);
   }
 
   start(): void {
