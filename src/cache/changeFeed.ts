@@ -2,14 +2,10 @@
 // ORD's feed is day-granular (LastChangeDate >= date) and ORD refreshes once a day, so each code is evicted once per change day.
 
 import type { IsoDate } from '../domain/types.js';
+import type { Logger } from '../logger.js';
 import type { CachedOrganisationSource } from './cachedSource.js';
 import { runInUpstreamScope, UpstreamScope } from '../upstream/scope.js';
 import type { OrganisationSource } from '../sources/types.js';
-
-export interface ChangeFeedLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
 
 export interface ChangeFeedOptions {
   /** The uncached source to read the feed from (the cache must not answer for the feed itself). */
@@ -23,7 +19,7 @@ export interface ChangeFeedOptions {
    * so a change dated yesterday can first appear today; a window of today alone would never see it.
    */
   lookbackDays?: number;
-  logger?: ChangeFeedLogger;
+  logger?: Logger;
 }
 
 export interface PollResult {
