@@ -2,13 +2,14 @@
 // posts GraphQL over keep-alive HTTP, and offers small helpers (free ports, pauses, percentiles, the paced settings).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { appSettingsFromEnv, createApp, type App, type AppSettings } from '../src/app.js';
-import { GRAPHQL_PATH, exampleOperations } from '../src/server/yoga.js';
+import { exampleOperations } from '../src/server/examples.js';
+import { serve, type ServedApp } from '../src/server/serve.js';
+import { GRAPHQL_PATH } from '../src/server/yoga.js';
 import type { StartOptions } from '../src/simulators/ord/server.js';
 import type { RequestLogEntry } from '../src/simulators/ord/types.js';
 import type { CachedOrganisationSource } from '../src/cache/cachedSource.js';
@@ -65,47 +66,33 @@ export function benchSettings(options: StackOptions): AppSettings {
 export async function startStack(options: StackOptions): Promise<BenchStack> {
   const app = createApp(benchSettings(options), { exampleTabs: false });
   if (!app.cache) throw new Error('the bench needs the shared cache on');
-  const server = createServer(app.yoga);
-  const { url, origin } = await listen(server, GRAPHQL_PATH);
-  const pool = new Pool(origin, { connections: 128, pipelining: 1 });
+  const served = await serveOnLoopback(app.yoga);
+  const pool = new Pool(served.origin, { connections: 128, pipelining: 1 });
   return {
     app,
     cache: app.cache,
-    url,
+    url: served.url,
     graphql: async (query, variables) => (await postGraphql(pool, GRAPHQL_PATH, query, variables)).data as never,
     graphqlWithExtensions: (query, variables) => postGraphql(pool, GRAPHQL_PATH, query, variables),
     close: async () => {
       await pool.close();
-      await closeServer(server);
+      await served.close();
       await app.close();
     },
   };
 }
 
-/** Listens on a free loopback port; returns the endpoint URL and origin. */
-export async function listen(server: Server, path: string): Promise<{ url: string; origin: string; port: number }> {
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
-  return { url: `${origin}${path}`, origin, port };
-}
-
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+/** Serves `handler` on a free loopback port, keeping idle connections 30 s (Node's default is 5 s) for the pools. */
+export async function serveOnLoopback(handler: RequestListener): Promise<ServedApp> {
+  const served = await serve(handler, { host: '127.0.0.1', port: 0 });
+  served.server.keepAliveTimeout = 30_000;
+  return served;
 }
 
 /** A free loopback port (closed again at once), for a simulator that must know its own URL before it starts. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  const { port } = await listen(server, '/');
-  await closeServer(server);
+  const { port, close } = await serve(() => undefined, { host: '127.0.0.1', port: 0 });
+  await close();
   return port;
 }
 

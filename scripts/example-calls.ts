@@ -2,7 +2,7 @@
 // `npm run example:calls [-- --tier full]`: a fresh shared cache per operation, code systems loaded first as a running server has them.
 
 import { appSettingsFromEnv, createApp } from '../src/app.js';
-import { exampleOperations } from '../src/server/yoga.js';
+import { exampleOperations } from '../src/server/examples.js';
 import { startOrdSimulator } from '../src/simulators/ord/server.js';
 
 const tierArg = process.argv.indexOf('--tier');

@@ -2,11 +2,10 @@
 // queries while ORD faults switch on and off; prints what was answered, what was lost (must be 0), memory and ORD's rate.
 
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createApp } from '../src/app.js';
 import { hardeningSettingsFromEnv, ordSettingsFromEnv, upstreamEfficiencySettingsFromEnv } from '../src/config.js';
+import { serve } from '../src/server/serve.js';
 import type { FaultConfig, RequestLogEntry } from '../src/simulators/ord/types.js';
 
 const { values: flags } = parseArgs({
@@ -99,9 +98,8 @@ const env = {
 const ord = { ...ordSettingsFromEnv(env), baseUrl: sim.baseUrl };
 const upstream = upstreamEfficiencySettingsFromEnv(env);
 const app = createApp({ ord, upstream, hardening: hardeningSettingsFromEnv(env) }, { exampleTabs: false });
-const server = createServer(app.yoga);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+const served = await serve(app.yoga, { host: '127.0.0.1', port: 0 });
+const { url } = served;
 
 // A pool of real codes, asked of the simulator directly (not counted: the log is cleared before the soak starts).
 async function codesFor(query: string): Promise<string[]> {
@@ -260,8 +258,7 @@ console.log(`\nSoak: ${TOTAL} requests max, concurrency ${CONCURRENCY}, faults s
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 if (stats.lostExamples.length) console.log(`\nlost, e.g.:\n  ${stats.lostExamples.join('\n  ')}`);
 
-server.closeAllConnections();
-await new Promise<void>((resolve) => server.close(() => resolve()));
+await served.close();
 await app.close();
 await sim.close();
 // Pass: nothing lost and the client never started more than the limit in any second. Arrivals can bunch beyond it when

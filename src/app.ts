@@ -11,7 +11,8 @@ import {
 } from './config.js';
 import type { IsoDate } from './domain/types.js';
 import { OrdClient, type OrdClientOptions } from './sources/ord/client.js';
-import { createOdsServer, type OdsLogger, type OdsServer } from './server/yoga.js';
+import type { Logger } from './logger.js';
+import { createOdsServer, type OdsServer } from './server/yoga.js';
 import { readinessCheck } from './server/plugins/health.js';
 import { upstreamScopeOf, useUpstreamBudget } from './server/plugins/budget.js';
 import { cacheSettingsFrom } from './cache/settings.js';
@@ -30,7 +31,7 @@ export interface AppSettings {
 }
 
 export interface AppOverrides {
-  logger?: OdsLogger;
+  logger?: Logger;
   /** Clock, sleep, backoff and pacer-guard options for the ORD client (tests). */
   clientOptions?: OrdClientOptions;
   /** The cache's clock (tests expire entries without waiting). */

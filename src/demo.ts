@@ -1,9 +1,6 @@
 // Offline demo: starts the ORD simulator (tier full) on a free port and ods-graphql pointed at it, then prints both URLs.
 // Ctrl-C stops both. The ORD rate limit defaults to 100/s here (the simulator is local); ORD_RATE_LIMIT overrides it.
 
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
 import { createApp } from './app.js';
 import {
   graphqlServerSettingsFromEnv,
@@ -12,9 +9,9 @@ import {
   settingsFromEnv,
   upstreamEfficiencySettingsFromEnv,
 } from './config.js';
-import { installShutdownHandlers } from './server/lifecycle.js';
-import { installProcessGuards } from './server/plugins/logging.js';
-import { GRAPHQL_PATH } from './server/yoga.js';
+import { createLogger } from './logger.js';
+import { installProcessGuards, installShutdownHandlers } from './server/lifecycle.js';
+import { serve } from './server/serve.js';
 import { startOrdSimulator } from './simulators/ord/server.js';
 
 const SAMPLE_QUERY = `{
@@ -28,7 +25,7 @@ const SAMPLE_QUERY = `{
 
 const settings = settingsFromEnv();
 const serverSettings = graphqlServerSettingsFromEnv();
-const logger = pino({ level: serverSettings.logLevel });
+const logger = createLogger(serverSettings.logLevel);
 const hardening = hardeningSettingsFromEnv();
 installProcessGuards(logger);
 
@@ -44,10 +41,7 @@ const app = createApp(
   { ord: ordSettings, upstream: upstreamEfficiencySettingsFromEnv(), hardening },
   { logger, today: () => sim.today },
 );
-const server = createServer(app.yoga);
-await new Promise<void>((resolve) => server.listen(settings.server.port, settings.server.host, resolve));
-const { port } = server.address() as AddressInfo;
-const url = `http://${settings.server.host}:${port}${GRAPHQL_PATH}`;
+const { server, url } = await serve(app.yoga, settings.server);
 
 console.log(`
 ORD simulator (tier full, ${sim.organisationCount} organisations, today ${sim.today}): ${sim.baseUrl}

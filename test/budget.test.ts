@@ -5,7 +5,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamEfficiencySettingsFromEnv } from '../src/config.js';
 import { estimateUpstreamCalls } from '../src/schema/cost/estimate.js';
-import { exampleOperations } from '../src/server/yoga.js';
+import { exampleOperations } from '../src/server/examples.js';
 import { startStack, type GraphQLResponse, type Stack } from './helpers/stack.js';
 
 const DEFAULT_LIMIT = upstreamEfficiencySettingsFromEnv({}).maxUpstreamCallsPerOperation;

@@ -2,7 +2,7 @@
 // later requests, and 100 concurrent identical cold queries make exactly one ORD call per distinct resource.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleOperations } from '../src/server/yoga.js';
+import { exampleOperations } from '../src/server/examples.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
 let stack: Stack;

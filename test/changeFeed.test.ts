@@ -31,13 +31,14 @@ describe('ChangeFeedPoller', () => {
     expect(warm.errors).toBeUndefined();
     for (const code of [...listed, ...unchanged]) expect(cache.knownOrganisation(code)).toBeDefined();
 
-    const logs: { obj: object; msg: string }[] = [];
+    const logs: { obj: object | string; msg?: string }[] = [];
+    const log = (obj: object | string, msg?: string) => logs.push({ obj, msg });
     const poller = new ChangeFeedPoller({
       upstream: stack.app.upstream,
       subscribers: [{ changed: (codes) => cache.evict(codes) }],
       intervalMs: 60_000,
       today: () => TODAY,
-      logger: { info: (obj, msg) => logs.push({ obj, msg }), warn: (obj, msg) => logs.push({ obj, msg }) },
+      logger: { debug: log, info: log, warn: log, error: log },
     });
     stack.sim.clearLog();
     const first = await poller.pollOnce();

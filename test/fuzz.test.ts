@@ -1,7 +1,6 @@
 // Property-based fuzzing with fast-check: generated GraphQL documents (from the schema's own fields), generated argument
 // values, and generated upstream garbage. Whatever comes in or back, the server answers with a GraphQL JSON body.
 
-import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
@@ -20,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { upstreamEfficiencySettingsFromEnv } from '../src/config.js';
 import { schema } from '../src/schema/index.js';
+import { serve, type ServedApp } from '../src/server/serve.js';
 import type { FaultMode } from '../src/simulators/ord/types.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
@@ -333,8 +333,7 @@ const upstreamReplyArb: fc.Arbitrary<UpstreamReply> = fc.record({
 describe('fuzz: upstream garbage', () => {
   let upstream: GarbageUpstream;
   let app: App;
-  let server: Server;
-  let url: string;
+  let served: ServedApp;
   beforeAll(async () => {
     upstream = new GarbageUpstream();
     await upstream.start();
@@ -352,13 +351,10 @@ describe('fuzz: upstream garbage', () => {
       },
       { exampleTabs: false },
     );
-    server = createServer(app.yoga);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    served = await serve(app.yoga, { host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await served?.close();
     await app?.close();
     await upstream?.close();
   });
@@ -369,7 +365,7 @@ describe('fuzz: upstream garbage', () => {
     await fc.assert(
       fc.asyncProperty(upstreamReplyArb, async (reply) => {
         upstream.next = reply;
-        const answer = await ask(url, JSON.stringify({ query }));
+        const answer = await ask(served.url, JSON.stringify({ query }));
         expectGraphQLAnswer(answer, `${reply.status} ${reply.contentType} ${reply.body.toString('utf8').slice(0, 120)}`);
         for (const error of answer.body.errors ?? []) {
           const code = String(error.extensions?.code ?? 'none');

@@ -5,7 +5,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainAndClose } from '../src/server/lifecycle.js';
-import { exampleOperations } from '../src/server/yoga.js';
+import { exampleOperations } from '../src/server/examples.js';
 import { expectLocatedAndSafe, post } from './helpers/graphqlHttp.js';
 import { startStack, type Stack } from './helpers/stack.js';
 

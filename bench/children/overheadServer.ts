@@ -1,10 +1,9 @@
 // The servers measured by the overhead bench, in their own process: ods-graphql with a warmed cache (also without its budget plugin) and a bare Yoga hello world.
 // Prints {"ods", "odsNoBudget", "hello"} URLs once both listen and the cache is warm; exits when its stdin closes (or after 15 minutes).
 
-import { createServer } from 'node:http';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { createOdsServer } from '../../src/server/yoga.js';
-import { closeServer, listen, startStack } from '../stack.js';
+import { serveOnLoopback, startStack } from '../stack.js';
 
 interface ServerArgs {
   ordBaseUrl: string;
@@ -23,19 +22,18 @@ const hello = createYoga({
   graphqlEndpoint: '/graphql',
   landingPage: false,
 });
-const helloServer = createServer(hello);
-const { url: helloUrl } = await listen(helloServer, '/graphql');
+const helloServer = await serveOnLoopback(hello);
 // For diagnosis: the same warmed cache served by createOdsServer without the plugins createApp adds (the upstream budget).
-const noBudgetServer = createServer(createOdsServer({ source: stack.app.source, exampleTabs: false }));
-const { url: noBudgetUrl } = await listen(noBudgetServer, '/graphql');
-process.stdout.write(`${JSON.stringify({ ods: stack.url, odsNoBudget: noBudgetUrl, hello: helloUrl, cache: stack.cache.stats() })}\n`);
+const noBudgetServer = await serveOnLoopback(createOdsServer({ source: stack.app.source, exampleTabs: false }));
+const urls = { ods: stack.url, odsNoBudget: noBudgetServer.url, hello: helloServer.url };
+process.stdout.write(`${JSON.stringify({ ...urls, cache: stack.cache.stats() })}\n`);
 
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  await closeServer(helloServer);
-  await closeServer(noBudgetServer);
+  await helloServer.close();
+  await noBudgetServer.close();
   await stack.close();
   process.exit(0);
 };

@@ -2,6 +2,7 @@
 // ORD's feed is day-granular (LastChangeDate >= date) and refreshes daily, so each code is told once per change day.
 
 import type { IsoDate } from '../domain/types.js';
+import type { Logger } from '../logger.js';
 import { runInUpstreamScope, UpstreamScope } from '../upstream/scope.js';
 import type { OrganisationSource } from '../sources/types.js';
 
@@ -9,11 +10,6 @@ import type { OrganisationSource } from '../sources/types.js';
 export interface ChangeSubscriber {
   /** These organisations changed; answers how many full records it held for them and dropped. */
   changed(odsCodes: readonly string[]): number | Promise<number>;
-}
-
-export interface ChangeFeedLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
 }
 
 export interface ChangeFeedOptions {
@@ -29,7 +25,7 @@ export interface ChangeFeedOptions {
    * so a change dated yesterday can first appear today; a window of today alone would never see it.
    */
   lookbackDays?: number;
-  logger?: ChangeFeedLogger;
+  logger?: Logger;
 }
 
 export interface PollResult {

@@ -2,6 +2,7 @@
 // Also harvests the real uniqueRoleIds they quote for their targets, so generated targets can carry the same ids.
 
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { OrdOrganisation, OrdOrganisationDocument } from '../sources/ord/types.js';
 import { DATA_DIR, readDataText } from './sources.js';
 
@@ -18,7 +19,7 @@ export interface RealRecord {
 export function listRealRecordFiles(): string[] {
   const files: string[] = [];
   for (const folder of REAL_RECORD_FOLDERS) {
-    const names = readdirSync(DATA_DIR + folder)
+    const names = readdirSync(join(DATA_DIR, folder))
       .filter((n) => n.endsWith('.json') && (folder !== 'recorded' || n.startsWith('organisations_')))
       .sort();
     for (const name of names) files.push(`${folder}/${name}`);

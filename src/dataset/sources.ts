@@ -2,16 +2,17 @@
 // Only this module knows file names and column numbers; everything else works with the named fields below.
 
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { fromPackageRoot } from '../paths.js';
 import { parseCsv } from './csv.js';
 import { isoFromOds } from './dates.js';
 
-/** data/ at the repository root, found relative to this file so the build works from any working directory. */
-export const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
+/** data/ at the package root, so the build works from any working directory and wherever this module sits. */
+export const DATA_DIR = fromPackageRoot('data');
 
 export function readDataText(relativePath: string): string {
-  const bytes = readFileSync(DATA_DIR + relativePath);
+  const bytes = readFileSync(join(DATA_DIR, relativePath));
   return (relativePath.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
 }
 

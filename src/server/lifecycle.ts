@@ -1,13 +1,13 @@
 // Process lifecycle for the HTTP server: graceful shutdown on SIGTERM/SIGINT that drains requests in flight within a
-// grace period (SHUTDOWN_GRACE_MS), then closes whatever is left, so a deploy never cuts a request that could finish.
+// grace period (SHUTDOWN_GRACE_MS) before closing what is left, and a guard that logs unhandled rejections, not exits.
 
 import type { Server } from 'node:http';
-import type { LogSink } from './plugins/logging.js';
+import type { Logger } from '../logger.js';
 
 export interface ShutdownOptions {
   /** How long requests in flight may take to finish before their connections are closed (SHUTDOWN_GRACE_MS). */
   graceMs: number;
-  logger?: LogSink;
+  logger?: Logger;
   /** Runs after the server has closed (e.g. closing ORD connections). */
   onClosed?: () => Promise<void> | void;
 }
@@ -56,4 +56,17 @@ export function installShutdownHandlers(server: Server, options: ShutdownOptions
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** Logs unhandled rejections instead of letting Node's default (exit) take the server down. Idempotent. */
+let guardsInstalled = false;
+export function installProcessGuards(logger: Logger): void {
+  if (guardsInstalled) return;
+  guardsInstalled = true;
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error(
+      { err: reason instanceof Error ? { message: reason.message, stack: reason.stack } : { value: String(reason) } },
+      'unhandled promise rejection (kept running)',
+    );
+  });
 }

@@ -1,28 +1,21 @@
 // The HTTP face of ods-graphql: a GraphQL Yoga instance serving the schema at /graphql, with GraphiQL and example tabs.
 // Each request gets fresh loaders over the one shared source; input errors get their argument named here.
 
-import { readdirSync, readFileSync } from 'node:fs';
 import type { DocumentNode, GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createLoaders } from '../loaders/index.js';
+import type { Logger } from '../logger.js';
+import { exampleOperations } from './examples.js';
 import { hardeningPlugins, hardeningYogaOptions, type HardeningOptions } from './plugins/hardening.js';
 import { schema, type Context } from '../schema/index.js';
 import { isGraphQLError, nameArguments } from '../schema/errors.js';
 import type { OrganisationSource } from '../sources/types.js';
 import { isExecutionResult } from './results.js';
 
-/** The pino-style logger the server writes to (pino satisfies it). */
-export interface OdsLogger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
-
 export interface OdsServerOptions {
   source: OrganisationSource;
-  logger?: OdsLogger;
+  logger?: Logger;
   /** Limits, CSRF, CORS, masking, request ids, /health and /ready, error logs (src/server/hardening.ts); defaults when omitted. */
   hardening?: HardeningOptions;
   /** Offer the example operations from schema/operations/ as GraphiQL tabs (default true). */
@@ -34,41 +27,6 @@ export interface OdsServerOptions {
 export type OdsServer = YogaServerInstance<Record<string, unknown>, Context>;
 
 export const GRAPHQL_PATH = '/graphql';
-
-const OPERATIONS_DIR = new URL('../../schema/operations/', import.meta.url);
-
-export interface ExampleOperation {
-  name: string;
-  query: string;
-  /** JSON text from the file's `# Variables: {...}` comment, if it has one. */
-  variables: string | null;
-}
-
-/** Tabs shown first in GraphiQL, in this order; other example files follow alphabetically. */
-const PREFERRED_ORDER = ['TrustWithSites', 'IcbDownToPractices', 'MergerHistory', 'PracticeCommissionerAsAt', 'SearchPaged', 'ChangedSince'];
-
-function rank(name: string): number {
-  const at = PREFERRED_ORDER.indexOf(name);
-  return at === -1 ? PREFERRED_ORDER.length : at;
-}
-
-/** The example operations shipped in schema/operations/, preferred ones first (empty if the folder is missing). */
-export function exampleOperations(): ExampleOperation[] {
-  let files: string[];
-  try {
-    files = readdirSync(OPERATIONS_DIR).filter((f) => f.endsWith('.graphql')).sort();
-  } catch {
-    return [];
-  }
-  return files
-    .map((file) => {
-      const query = readFileSync(new URL(file, OPERATIONS_DIR), 'utf8');
-      const variables = /^#\s*Variables:\s*(\{.*\})\s*$/m.exec(query)?.[1] ?? null;
-      return { name: file.replace(/\.graphql$/, ''), query, variables };
-    })
-    .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
-}
-
 
 /**
  * Gives BAD_USER_INPUT errors raised while coercing arguments and variables (e.g. a malformed Date) the name of the
@@ -96,9 +54,9 @@ function useArgumentNames(): Plugin<Context> {
   };
 }
 
-function yogaLogger(logger: OdsLogger) {
+function yogaLogger(logger: Logger) {
   const at =
-    (level: keyof OdsLogger) =>
+    (level: keyof Logger) =>
     (...args: unknown[]) => {
       const [first, ...rest] = args;
       if (first instanceof Error) logger[level]({ err: first }, first.message);

@@ -1,8 +1,6 @@
 // The whole stack for GraphQL tests, over real HTTP: ORD simulator → createApp (OrdClient, source, optional cache, budget) → node:http.
 // Tests post GraphQL to it and count ORD calls from the simulator's request log; nothing is mocked.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
@@ -14,6 +12,7 @@ import {
   type OrdClientSettings,
   type UpstreamEfficiencySettings,
 } from '../../src/config.js';
+import { serve } from '../../src/server/serve.js';
 import type { OrdClient } from '../../src/sources/ord/client.js';
 import { startOrdSimulator } from '../../src/simulators/ord/server.js';
 import type { OrdSimulator, RequestLogEntry } from '../../src/simulators/ord/types.js';
@@ -98,9 +97,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     { clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 }, today: () => sim.today, ...options.app },
   );
   const { client, source } = app;
-  const server: Server = createServer(app.yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const served = await serve(app.yoga, { host: '127.0.0.1', port: 0 });
+  const { url } = served;
 
   const gql: Stack['gql'] = async (query, variables) => {
     const response = await fetch(url, {
@@ -122,10 +120,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gql,
     calls: (endpoint) => sim.requests().filter((r) => endpoint === undefined || r.endpoint === endpoint),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await served.close();
       await app.close();
       await sim.close();
     },

@@ -6,10 +6,11 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
 import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from '../../config.js';
+import type { Logger } from '../../logger.js';
 import { graphQLError } from '../../schema/errors.js';
 import { currentUpstreamScope, type UpstreamScope } from '../../upstream/scope.js';
 import { useHealthEndpoints, type ReadinessCheck } from './health.js';
-import { REQUEST_ID_HEADER, useErrorLogging, useRequestId, type LogSink } from './logging.js';
+import { REQUEST_ID_HEADER, useErrorLogging, useRequestId } from './logging.js';
 import { isExecutionResult } from '../results.js';
 
 export interface HardeningOptions {
@@ -18,7 +19,7 @@ export interface HardeningOptions {
   /** What /ready checks (src/server/health.ts readinessCheck); without one /ready answers ready once up. */
   ready?: ReadinessCheck;
   /** Where request lines and field-error detail go; defaults to the server's logger. */
-  logger?: LogSink;
+  logger?: Logger;
   /**
    * The scope an operation runs in, for `extensions.stale`. Default: the scope current while it executes (the upstream
    * plugin opens it around execution). src/app.ts can pass `upstreamScopeOf` instead.
@@ -131,7 +132,7 @@ export function useBodySizeLimit(limit: number): Plugin {
 }
 
 /** The plugins, in order: request id (first, so every response carries it), health, CSRF, Armor limits, stale, logs. */
-export function hardeningPlugins(options: HardeningOptions = {}, serverLogger?: LogSink): Plugin[] {
+export function hardeningPlugins(options: HardeningOptions = {}, serverLogger?: Logger): Plugin[] {
   const s = resolvedHardeningSettings(options);
   const logger = options.logger ?? serverLogger;
   const reject = { propagateOnRejection: false, onReject: [reportLimit] };

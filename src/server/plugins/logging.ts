@@ -1,29 +1,17 @@
-// Structured logs for the GraphQL server: a pino logger, a request id per request (an incoming x-request-id is honoured
-// and echoed), and the detail of every field error (URLs, upstream bodies) logged under that id rather than sent to clients.
+// Structured logs for the GraphQL server: a request id per request (an incoming x-request-id is honoured and echoed),
+// and the detail of every field error (URLs, upstream bodies) logged under that id rather than sent to clients.
 
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { pino, type Logger } from 'pino';
-import type { LogLevel } from '../../config.js';
+import type { Logger } from '../../logger.js';
 import { isGraphQLError, sourceErrorOf } from '../../schema/errors.js';
 import { SourceError, SourceRejectedError, SourceUnavailableError } from '../../sources/errors.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-/** The few logger methods used here (pino satisfies it, as does the server's OdsLogger). */
-export interface LogSink {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
 /** An incoming id is reused only when it is short and plain, so it cannot forge log lines or bloat them. */
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: { service: 'ods-graphql' } });
-}
 
 const requestIds = new WeakMap<Request, { id: string; startedAt: number }>();
 
@@ -33,7 +21,7 @@ export function requestIdOf(request: Request): string | undefined {
 }
 
 /** Gives each request an id (the caller's x-request-id when acceptable, else a UUID) and echoes it on the response. */
-export function useRequestId(logger?: LogSink): Plugin {
+export function useRequestId(logger?: Logger): Plugin {
   return {
     onRequest({ request }) {
       if (requestIds.has(request)) return;
@@ -86,7 +74,7 @@ export function errorDetail(error: GraphQLError): Record<string, unknown> {
 }
 
 /** Logs every error a GraphQL execution ends with, under the request id, with the detail clients do not get. */
-export function useErrorLogging(logger: LogSink): Plugin {
+export function useErrorLogging(logger: Logger): Plugin {
   return {
     onExecute({ args }) {
       const request = (args.contextValue as { request?: Request }).request;
@@ -105,17 +93,4 @@ export function useErrorLogging(logger: LogSink): Plugin {
       };
     },
   };
-}
-
-/** Logs unhandled rejections instead of letting Node's default (exit) take the server down. Idempotent. */
-let guardsInstalled = false;
-export function installProcessGuards(logger: LogSink): void {
-  if (guardsInstalled) return;
-  guardsInstalled = true;
-  process.on('unhandledRejection', (reason: unknown) => {
-    logger.error(
-      { err: reason instanceof Error ? { message: reason.message, stack: reason.stack } : { value: String(reason) } },
-      'unhandled promise rejection (kept running)',
-    );
-  });
 }
