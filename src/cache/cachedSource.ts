@@ -3,13 +3,8 @@
 
 import type { IsoDate, Organisation, OrganisationSummary, RecordClass, RelationshipType, RoleType } from '../domain/types.js';
 import { EntityCache, type CacheKind, type CacheSettings, type CacheStats } from './store.memory.js';
-import {
-  SourceInvalidArgumentError,
-  SourceRejectedError,
-  UpstreamAbortedError,
-  UpstreamBudgetExceededError,
-  abortReason,
-} from '../sources/errors.js';
+import { SourceInvalidArgumentError, SourceRejectedError } from '../sources/errors.js';
+import { UpstreamAbortedError, UpstreamBudgetExceededError, abortReason } from '../upstream/errors.js';
 import { currentUpstreamScope } from '../upstream/scope.js';
 import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../sources/types.js';
 

@@ -3,7 +3,7 @@
 
 import { Pool } from 'undici';
 import type { OrdClientSettings } from '../../config.js';
-import { UpstreamAbortedError, abortReason } from '../errors.js';
+import { UpstreamAbortedError, abortReason } from '../../upstream/errors.js';
 import { currentUpstreamScope } from '../../upstream/scope.js';
 import {
   OrdInvalidArgumentError,
