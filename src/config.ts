@@ -2,29 +2,9 @@
 // Each setting is documented in the README's "Settings" table; add a row there when you add one here.
 
 import { DEFAULT_CACHE_CONFIG, type CacheConfig } from './cache/settings.js';
-import { ORD_PUBLIC_BASE_URL } from './sources/ord/types.js';
+import { ORD_DEFAULT_SETTINGS, type OrdClientSettings } from './sources/ord/settings.js';
 
-export interface OrdClientSettings {
-  /** ORD base URL, ending in a slash (ORD_BASE_URL). */
-  baseUrl: string;
-  /** Most ORD requests started in any one-second window (ORD_RATE_LIMIT, default 5: ORD's guidance). */
-  rateLimit: number;
-  /** Most ORD requests in flight at once (ORD_MAX_CONCURRENCY, default 4). */
-  maxConcurrency: number;
-  /** Timeout for connect, response headers and body, each, in ms (ORD_TIMEOUT_MS, default 10000). */
-  timeoutMs: number;
-  /** Retries of one GET after a network error, 5xx or 429 (ORD_MAX_RETRIES, default 3). */
-  maxRetries: number;
-  /**
-   * Extra ms added to the pacer's one-second window (ORD_PACER_GUARD_MS, default 100): ORD counts arrivals, and under
-   * load the event loop can delay a paced start by tens of ms, bunching arrivals. Costs ~10% of the peak rate.
-   */
-  pacerGuardMs?: number;
-  /** Consecutive failed ORD calls that open the circuit breaker (ORD_CIRCUIT_FAILURES, default 5; 0 = no breaker). */
-  circuitFailures?: number;
-  /** Seconds an open circuit waits before letting one probe through (ORD_CIRCUIT_RESET_SECONDS, default 30). */
-  circuitResetSeconds?: number;
-}
+export type { OrdClientSettings };
 
 export interface ServerSettings {
   port: number;
@@ -64,15 +44,16 @@ function urlSetting(env: Env, name: string, fallback: string): string {
 }
 
 export function ordSettingsFromEnv(env: Env = process.env): OrdClientSettings {
+  const d = ORD_DEFAULT_SETTINGS;
   return {
-    baseUrl: urlSetting(env, 'ORD_BASE_URL', ORD_PUBLIC_BASE_URL),
-    rateLimit: intSetting(env, 'ORD_RATE_LIMIT', 5, 1, 1000),
-    maxConcurrency: intSetting(env, 'ORD_MAX_CONCURRENCY', 4, 1, 256),
-    timeoutMs: intSetting(env, 'ORD_TIMEOUT_MS', 10_000, 1, 600_000),
-    maxRetries: intSetting(env, 'ORD_MAX_RETRIES', 3, 0, 10),
-    pacerGuardMs: intSetting(env, 'ORD_PACER_GUARD_MS', 100, 0, 1000),
-    circuitFailures: intSetting(env, 'ORD_CIRCUIT_FAILURES', 5, 0, 1000),
-    circuitResetSeconds: intSetting(env, 'ORD_CIRCUIT_RESET_SECONDS', 30, 1, 3600),
+    baseUrl: urlSetting(env, 'ORD_BASE_URL', d.baseUrl),
+    rateLimit: intSetting(env, 'ORD_RATE_LIMIT', d.rateLimit, 1, 1000),
+    maxConcurrency: intSetting(env, 'ORD_MAX_CONCURRENCY', d.maxConcurrency, 1, 256),
+    timeoutMs: intSetting(env, 'ORD_TIMEOUT_MS', d.timeoutMs, 1, 600_000),
+    maxRetries: intSetting(env, 'ORD_MAX_RETRIES', d.maxRetries, 0, 10),
+    pacerGuardMs: intSetting(env, 'ORD_PACER_GUARD_MS', d.pacerGuardMs, 0, 1000),
+    circuitFailures: intSetting(env, 'ORD_CIRCUIT_FAILURES', d.circuitFailures, 0, 1000),
+    circuitResetSeconds: intSetting(env, 'ORD_CIRCUIT_RESET_SECONDS', d.circuitResetSeconds, 1, 3600),
   };
 }
 

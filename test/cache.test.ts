@@ -6,7 +6,8 @@ import type { Organisation, OrganisationSummary } from '../src/domain/types.js';
 import { DEFAULT_CACHE_SETTINGS, type CacheSettings } from '../src/cache/settings.js';
 import { MemoryStore, estimateBytes } from '../src/cache/store.memory.js';
 import { CachedOrganisationSource, type StaleNotice } from '../src/cache/cachedSource.js';
-import { SourceRejectedError, SourceUnavailableError, UpstreamBudgetExceededError } from '../src/sources/errors.js';
+import { SourceRejectedError, SourceUnavailableError } from '../src/sources/errors.js';
+import { UpstreamBudgetExceededError } from '../src/upstream/errors.js';
 import { currentUpstreamScope, runInUpstreamScope, UpstreamScope } from '../src/upstream/scope.js';
 import type { OrganisationSource, SearchPage } from '../src/sources/types.js';
 

@@ -28,7 +28,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function setup(options: { limit: number; maxConcurrency?: number }) {
   const clock = new FakeClock();
-  const pacer = new SlidingWindowPacer({ limit: options.limit, now: clock.now, sleep: clock.sleep });
+  const pacer = new SlidingWindowPacer({ limit: options.limit, guardMs: 0, now: clock.now, sleep: clock.sleep });
   const gate = new UpstreamGate({ pacer, maxConcurrency: options.maxConcurrency ?? 100 });
   const starts: { label: string; at: number }[] = [];
   const run = (priority: UpstreamPriority, label: string, signal?: AbortSignal) =>

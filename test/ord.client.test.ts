@@ -4,11 +4,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { OrdClientSettings } from '../src/config.js';
 import { OrdClient, type OrdClientOptions } from '../src/sources/ord/client.js';
-import { OrdInvalidArgumentError, OrdRejectedError, OrdUpstreamError, type OrdUpstreamErrorKind } from '../src/sources/ord/errors.js';
+import {
+  OrdInvalidArgumentError,
+  OrdRejectedError,
+  OrdUpstreamError,
+  isRetryable,
+  ordRetryPolicy,
+  type OrdUpstreamErrorKind,
+} from '../src/sources/ord/errors.js';
+import type { OrdClientSettings } from '../src/sources/ord/settings.js';
 import { SlidingWindowPacer } from '../src/upstream/pacer.js';
-import { backoffDelay, isRetryable, parseRetryAfter, withRetries } from '../src/upstream/retry.js';
+import { backoffDelay, parseRetryAfter, withRetries } from '../src/upstream/retry.js';
 import { startOrdSimulator } from '../src/simulators/ord/server.js';
 import type { FaultMode, OrdSimulator } from '../src/simulators/ord/types.js';
 import { buildClientDataset, recordedOrganisation } from './helpers/clientDataset.js';
@@ -36,7 +43,16 @@ function makeClient(settings: Partial<OrdClientSettings> = {}, options: OrdClien
   const waits: number[] = [];
   let skipped = 0;
   const client = new OrdClient(
-    { baseUrl: sim.baseUrl, rateLimit: 1000, maxConcurrency: 4, timeoutMs: 5000, maxRetries: 3, ...settings },
+    {
+      baseUrl: sim.baseUrl,
+      rateLimit: 1000,
+      maxConcurrency: 4,
+      timeoutMs: 5000,
+      maxRetries: 3,
+      // No circuit breaker unless a test asks: fault tests expect each failure's own kind, never circuit_open.
+      circuitFailures: 0,
+      ...settings,
+    },
     {
       now: () => Date.now() + skipped,
       sleep: async (ms) => {
@@ -334,7 +350,7 @@ describe('Retry-After', () => {
           calls++;
           throw new OrdUpstreamError('network', 'x');
         },
-        { maxRetries: 4, random: () => 0, sleep: async () => {} },
+        { policy: ordRetryPolicy, maxRetries: 4, random: () => 0, sleep: async () => {} },
       ),
     );
     expect(calls).toBe(5);
@@ -358,6 +374,7 @@ describe('pacing and concurrency', () => {
     let now = 0;
     const pacer = new SlidingWindowPacer({
       limit: 5,
+      guardMs: 0,
       now: () => now,
       sleep: async (ms) => {
         now += ms;
@@ -477,7 +494,10 @@ describe('wire oddities no simulator mode produces (node:http stub)', () => {
     await new Promise<void>((resolve) => stub.close(() => resolve()));
   });
   const stubClient = () => {
-    const c = new OrdClient({ baseUrl: base, rateLimit: 1000, maxConcurrency: 2, timeoutMs: 2000, maxRetries: 0 }, { sleep: async () => {} });
+    const c = new OrdClient(
+      { baseUrl: base, rateLimit: 1000, maxConcurrency: 2, timeoutMs: 2000, maxRetries: 0, circuitFailures: 0 },
+      { sleep: async () => {} },
+    );
     clients.push(c);
     return c;
   };

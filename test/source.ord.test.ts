@@ -16,7 +16,7 @@ let source: OrdOrganisationSource;
 beforeAll(async () => {
   sim = await startOrdSimulator({ dataset: buildClientDataset(), port: 0 });
   client = new OrdClient(
-    { baseUrl: sim.baseUrl, rateLimit: 1000, maxConcurrency: 4, timeoutMs: 5000, maxRetries: 0 },
+    { baseUrl: sim.baseUrl, rateLimit: 1000, maxConcurrency: 4, timeoutMs: 5000, maxRetries: 0, circuitFailures: 0 },
     { sleep: async () => {} },
   );
   source = new OrdOrganisationSource(client);

@@ -13,13 +13,8 @@ import {
   summaryKey,
   type CacheKey,
 } from './keys.js';
-import {
-  SourceInvalidArgumentError,
-  SourceRejectedError,
-  UpstreamAbortedError,
-  UpstreamBudgetExceededError,
-  abortReason,
-} from '../sources/errors.js';
+import { SourceInvalidArgumentError, SourceRejectedError } from '../sources/errors.js';
+import { UpstreamAbortedError, UpstreamBudgetExceededError, abortReason } from '../upstream/errors.js';
 import { currentUpstreamScope } from '../upstream/scope.js';
 import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../sources/types.js';
 

@@ -8,9 +8,8 @@ import {
   SourceInvalidArgumentError,
   SourceRejectedError,
   SourceUnavailableError,
-  UpstreamAbortedError,
-  UpstreamBudgetExceededError,
 } from '../sources/errors.js';
+import { UpstreamAbortedError, UpstreamBudgetExceededError } from '../upstream/errors.js';
 
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',

@@ -1,5 +1,5 @@
 // The failures any OrganisationSource may raise, whatever its wire (ORD today, FHIR later): the GraphQL layer knows only these.
-// A source's own error classes extend them (src/ord/errors.ts), so callers switch on meaning, never on a wire format.
+// A source's own error classes extend them (src/sources/ord/errors.ts): callers switch on meaning, never on a wire.
 
 /** Base class: "the source could not give an answer". `endpoint` names the upstream operation, for logs and counters. */
 export class SourceError extends Error {
@@ -42,29 +42,4 @@ export class SourceInvalidArgumentError extends SourceError {
     this.argument = argument;
     this.value = value;
   }
-}
-
-/** The operation's upstream-call budget (MAX_UPSTREAM_CALLS_PER_OPERATION) is spent; nothing was sent. */
-export class UpstreamBudgetExceededError extends SourceError {
-  readonly budget: number;
-  readonly spent: number;
-  constructor(budget: number, spent: number, endpoint: string | null) {
-    super(`This operation has used its budget of ${budget} upstream calls (${spent} made); no more are allowed.`, endpoint);
-    this.budget = budget;
-    this.spent = spent;
-  }
-}
-
-/** The caller gave up (its deadline passed, or it was cancelled) before upstream answered. */
-export class UpstreamAbortedError extends SourceError {
-  constructor(endpoint: string | null, reason: string) {
-    super(`Upstream request abandoned: ${reason}`, endpoint);
-  }
-}
-
-/** A readable reason for an aborted signal (whoever aborts, e.g. the request deadline, sets an Error with the words). */
-export function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' ? reason : 'the caller gave up';
 }

@@ -1,12 +1,12 @@
-// A circuit breaker for the ORD client: after N consecutive upstream failures, calls fail fast instead of queueing
+// A circuit breaker for an upstream: after N consecutive failures, calls fail fast instead of queueing
 // behind timeouts; after a reset time one half-open probe goes through, and its success closes the circuit again.
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface CircuitBreakerOptions {
-  /** Consecutive failed calls that open the circuit (ORD_CIRCUIT_FAILURES); 0 disables the breaker. */
+  /** Consecutive failed calls that open the circuit (UpstreamSettings.circuitFailures); 0 disables the breaker. */
   failureThreshold: number;
-  /** How long the circuit stays open before one probe is let through, in ms (ORD_CIRCUIT_RESET_SECONDS × 1000). */
+  /** How long the circuit stays open before one probe is let through, in ms (circuitResetSeconds × 1000). */
   resetMs: number;
   /** Clock (default Date.now); tests inject one. */
   now?: () => number;
@@ -27,8 +27,8 @@ export interface CircuitSnapshot {
 
 /**
  * What a call must do with the breaker: `tryAcquire()` before sending (false → fail fast), then exactly one of
- * `success()` (ORD answered, even 404/406), `failure()` (ORD or the network failed) or `release()` (the caller gave up:
- * says nothing about ORD) with the token it got.
+ * `success()` (upstream answered, even 404/406), `failure()` (upstream or the network failed) or `release()` (the
+ * caller gave up: says nothing about upstream) with the token it got.
  */
 export class CircuitBreaker {
   private stateNow: CircuitState = 'closed';
@@ -65,7 +65,7 @@ export class CircuitBreaker {
 
   /**
    * May a call go out now? Returns a token (true for a half-open probe) or null to fail fast. While a probe is in
-   * flight every other call fails fast, so a dead ORD costs one request per reset period, not one per caller.
+   * flight every other call fails fast, so a dead upstream costs one request per reset period, not one per caller.
    */
   tryAcquire(): { probe: boolean } | null {
     if (!this.enabled) return { probe: false };
@@ -79,7 +79,7 @@ export class CircuitBreaker {
     return null;
   }
 
-  /** ORD answered (any answer that is not a failure: 200, 404, 406). */
+  /** Upstream answered (any answer that is not a failure: 200, 404, 406). */
   success(token: { probe: boolean }): void {
     if (!this.enabled) return;
     this.failures = 0;
@@ -87,7 +87,7 @@ export class CircuitBreaker {
     if (this.stateNow !== 'closed') this.move('closed');
   }
 
-  /** ORD or the network failed this call (after its retries). */
+  /** Upstream or the network failed this call (after its retries). */
   failure(token: { probe: boolean }): void {
     if (!this.enabled) return;
     this.failures++;
@@ -99,7 +99,7 @@ export class CircuitBreaker {
     }
   }
 
-  /** The call ended without telling us anything about ORD (the caller's deadline, a refused argument). */
+  /** The call ended without telling us anything about upstream (the caller's deadline, a refused argument). */
   release(token: { probe: boolean }): void {
     if (!this.enabled) return;
     if (token.probe) {

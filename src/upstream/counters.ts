@@ -1,67 +1,44 @@
-// Per-endpoint, per-outcome counts of what the ORD client did: requests sent, answers, retries, failures by kind.
+// Per-endpoint, per-outcome counts of what a wire client did: requests sent, answers, retries, failures by kind.
 // Plain numbers, so a metrics endpoint or a test can read them without knowing the client's internals.
 
-import { ORD_UPSTREAM_ERROR_KINDS, type OrdEndpoint, type OrdUpstreamErrorKind } from '../sources/ord/errors.js';
+/** One row per endpoint, one count per outcome. */
+export type CounterSnapshot<E extends string, O extends string> = Record<E, Record<O, number>>;
 
-export const ORD_ENDPOINTS: readonly OrdEndpoint[] = ['organisation', 'search', 'sync', 'roles', 'rels', 'recordclasses'];
+/** Counts keyed by the endpoints and outcomes the adapter names at construction; every count starts at zero. */
+export class UpstreamCounters<E extends string, O extends string> {
+  private rows: CounterSnapshot<E, O>;
 
-/**
- * `attempts`: requests actually sent (retries included). Then one per call: `ok`, `not_found`, `rejected` (406),
- * `invalid_argument` (nothing sent) or `upstream_error` (+ `upstream_<kind>`). `retried`: one per retry wait.
- */
-export type OrdOutcome =
-  | 'attempts'
-  | 'ok'
-  | 'not_found'
-  | 'rejected'
-  | 'invalid_argument'
-  | 'upstream_error'
-  | 'retried'
-  | `upstream_${OrdUpstreamErrorKind}`;
-
-export const ORD_OUTCOMES: readonly OrdOutcome[] = [
-  'attempts',
-  'ok',
-  'not_found',
-  'rejected',
-  'invalid_argument',
-  'upstream_error',
-  'retried',
-  ...ORD_UPSTREAM_ERROR_KINDS.map((k) => `upstream_${k}` as const),
-];
-
-export type OrdCounterSnapshot = Record<OrdEndpoint, Record<OrdOutcome, number>>;
-
-function zeroRow(): Record<OrdOutcome, number> {
-  return Object.fromEntries(ORD_OUTCOMES.map((o) => [o, 0])) as Record<OrdOutcome, number>;
-}
-
-export class OrdCounters {
-  private rows: OrdCounterSnapshot = OrdCounters.empty();
-
-  static empty(): OrdCounterSnapshot {
-    return Object.fromEntries(ORD_ENDPOINTS.map((e) => [e, zeroRow()])) as OrdCounterSnapshot;
+  constructor(
+    readonly endpoints: readonly E[],
+    readonly outcomes: readonly O[],
+  ) {
+    this.rows = this.empty();
   }
 
-  increment(endpoint: OrdEndpoint, outcome: OrdOutcome, by = 1): void {
+  increment(endpoint: E, outcome: O, by = 1): void {
     this.rows[endpoint][outcome] += by;
   }
 
-  get(endpoint: OrdEndpoint, outcome: OrdOutcome): number {
+  get(endpoint: E, outcome: O): number {
     return this.rows[endpoint][outcome];
   }
 
   /** Sum of one outcome over all endpoints. */
-  total(outcome: OrdOutcome): number {
-    return ORD_ENDPOINTS.reduce((sum, e) => sum + this.rows[e][outcome], 0);
+  total(outcome: O): number {
+    return this.endpoints.reduce((sum, e) => sum + this.rows[e][outcome], 0);
   }
 
   /** A deep copy: later requests do not change it. */
-  snapshot(): OrdCounterSnapshot {
-    return Object.fromEntries(ORD_ENDPOINTS.map((e) => [e, { ...this.rows[e] }])) as OrdCounterSnapshot;
+  snapshot(): CounterSnapshot<E, O> {
+    return Object.fromEntries(this.endpoints.map((e) => [e, { ...this.rows[e] }])) as CounterSnapshot<E, O>;
   }
 
   reset(): void {
-    this.rows = OrdCounters.empty();
+    this.rows = this.empty();
+  }
+
+  private empty(): CounterSnapshot<E, O> {
+    const zeroRow = () => Object.fromEntries(this.outcomes.map((o) => [o, 0])) as Record<O, number>;
+    return Object.fromEntries(this.endpoints.map((e) => [e, zeroRow()])) as CounterSnapshot<E, O>;
   }
 }

@@ -1,7 +1,7 @@
-// The one gate every ORD request passes: a concurrency cap and the rate pacer, served by priority.
+// The one gate every upstream request passes: a concurrency cap and the rate pacer, served by priority.
 // People before bulk: while both wait, interactive requests get `interactivePerBulk` starts for each bulk start.
 
-import type { SlidingWindowPacer } from './pacer.js';
+import type { Pacer } from './pacer.js';
 import type { UpstreamPriority } from './scope.js';
 
 interface Waiter {
@@ -12,11 +12,11 @@ interface Waiter {
 }
 
 export interface UpstreamGateOptions {
-  pacer: SlidingWindowPacer;
+  pacer: Pacer;
   maxConcurrency: number;
   /**
-   * While both lanes wait, how many interactive starts come before one bulk start (default 4: with ORD's 5/s, a bulk
-   * walk keeps 1 call a second and people get the other 4; when either lane is idle the other gets all 5).
+   * While both lanes wait, how many interactive starts come before one bulk start (default 4: at 5/s, a bulk walk
+   * keeps 1 call a second and people get the other 4; when either lane is idle the other gets all 5).
    */
   interactivePerBulk?: number;
   /** Builds the error a waiter gets when its signal aborts before it starts. */
@@ -30,9 +30,10 @@ export interface GateStats {
 }
 
 /**
- * How ORD's 5 calls a second are shared. Every attempt (retries too) needs a concurrency slot (ORD_MAX_CONCURRENCY) and
- * then a start from the sliding-window pacer (ORD_RATE_LIMIT per second). The gate takes each pacer start *before*
- * choosing who gets it, so the choice is made when the slot opens, not when a request arrived:
+ * How an upstream's calls a second are shared (here at a rate of 5). Every attempt (retries too) needs a concurrency
+ * slot (UpstreamSettings.maxConcurrency) and then a start from the pacer (UpstreamSettings.rateLimit per second). The
+ * gate takes each pacer start *before* choosing who gets it, so the choice is made when the slot opens, not when a
+ * request arrived:
  * - only interactive operations waiting, or only bulk ones: that lane gets all 5 starts a second, in arrival order;
  * - both waiting: 4 interactive starts, then 1 bulk, repeating; so people get 4 calls a second and a bulk walk
  *   (an operation whose estimate exceeds UPSTREAM_BULK_THRESHOLD, or the change-feed poller) keeps 1 and never starves;
@@ -40,7 +41,7 @@ export interface GateStats {
  * test/gate.test.ts checks each of these with a fake pacer clock.
  */
 export class UpstreamGate {
-  private readonly pacer: SlidingWindowPacer;
+  private readonly pacer: Pacer;
   private readonly maxConcurrency: number;
   private readonly interactivePerBulk: number;
   private readonly abortError: (signal: AbortSignal) => unknown;

@@ -1,5 +1,21 @@
-// The global request pacer: at most `limit` request starts in any sliding window of `windowMs` (ORD asks for < 5/s).
+// The global request pacer: at most `limit` request starts in any sliding window of `windowMs` (an upstream's rate).
 // Every attempt, retries included, passes through acquire(); the clock and sleep are injectable so tests need no wall time.
+
+/**
+ * What the gate and the call pipeline need from a pacer. SlidingWindowPacer keeps its window in this process; a pacer
+ * shared by several processes (e.g. in Redis) implements the same three methods.
+ */
+export interface Pacer {
+  /** Waits until a start is allowed, records it, and returns its timestamp. FIFO across callers. */
+  acquire(): Promise<number>;
+  /**
+   * Holds every start until `until` (a clock timestamp): used when upstream answers 429 with Retry-After, so that
+   * other requests back off too instead of hammering a server that already said "slow down".
+   */
+  pauseUntil(until: number): void;
+  /** Start timestamps this process observed, oldest first (for tests, soak and bench reports). */
+  starts(): readonly number[];
+}
 
 export interface PacerClock {
   now(): number;
@@ -12,10 +28,11 @@ export interface SlidingWindowPacerOptions extends Partial<PacerClock> {
   /** Window length in ms (default 1000). */
   windowMs?: number;
   /**
-   * Extra spacing added to the window, in ms (default 0). The client sets a small guard because ORD counts
-   * arrivals, not our starts: a start that waits for a fresh connection arrives later than one on a warm socket.
+   * Extra spacing added to the window, in ms (UpstreamSettings.pacerGuardMs; its default lives in settings.ts).
+   * Upstream counts arrivals, not our starts: a start that waits for a fresh connection arrives later than one on a
+   * warm socket.
    */
-  guardMs?: number;
+  guardMs: number;
   /** How many start timestamps to remember for inspection (default 10000). */
   historySize?: number;
 }
@@ -25,7 +42,7 @@ export const realClock: PacerClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
 
-export class SlidingWindowPacer {
+export class SlidingWindowPacer implements Pacer {
   readonly limit: number;
   readonly windowMs: number;
   private readonly guardMs: number;
@@ -42,12 +59,11 @@ export class SlidingWindowPacer {
     if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError('pacer limit must be a positive integer');
     this.limit = options.limit;
     this.windowMs = options.windowMs ?? 1000;
-    this.guardMs = options.guardMs ?? 0;
+    this.guardMs = options.guardMs;
     this.historySize = options.historySize ?? 10_000;
     this.clock = { now: options.now ?? realClock.now, sleep: options.sleep ?? realClock.sleep };
   }
 
-  /** Waits until a start is allowed, records it, and returns its timestamp. FIFO across callers. */
   acquire(): Promise<number> {
     const turn = this.tail.then(() => this.waitForSlot());
     // Keep the chain alive even if a sleep rejects; the caller still sees the rejection.
@@ -55,15 +71,11 @@ export class SlidingWindowPacer {
     return turn;
   }
 
-  /**
-   * Holds every start until `until` (a clock timestamp): used when ORD answers 429 with Retry-After, so that
-   * other requests back off too instead of hammering a server that already said "slow down".
-   */
   pauseUntil(until: number): void {
     if (until > this.pausedUntil) this.pausedUntil = until;
   }
 
-  /** Start timestamps observed so far (most recent `historySize`), oldest first. */
+  /** The most recent `historySize` starts. */
   starts(): readonly number[] {
     return [...this.history];
   }

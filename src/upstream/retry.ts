@@ -1,21 +1,14 @@
-// The retry policy for ORD GETs, in one place: which failures are retried, how long to wait, when to give up.
-// All ORD calls are idempotent GETs, so any transient-looking failure may be retried; client mistakes (404, 406) never are.
+// The retry loop for idempotent upstream calls, in one place: how long to wait between attempts and when to give up.
+// Which failures are worth another try, and what Retry-After a failure carries, is the wire adapter's RetryPolicy.
 
-import { OrdUpstreamError, type OrdUpstreamErrorKind } from '../sources/ord/errors.js';
-
-/**
- * Retried: network errors (reset/refused), timeouts, 5xx (JSON or HTML page), malformed or truncated bodies
- * (a cut connection or a broken proxy; the GET is safe to repeat), and 429 (honouring Retry-After).
- * Not retried: 404 (an answer, not a failure), 406 (ORD refuses the same parameters every time), other 4xx, and
- * anything that is not an OrdUpstreamError (argument errors, bugs).
- */
-export function isRetryable(error: unknown): error is OrdUpstreamError {
-  if (!(error instanceof OrdUpstreamError)) return false;
-  const retriedKinds: readonly OrdUpstreamErrorKind[] = ['network', 'timeout', 'malformed', 'rate_limited', 'html', 'http_status'];
-  if (!retriedKinds.includes(error.kind)) return false;
-  // An unexpected 4xx (400, 401, 403...) will not change on a second try; 5xx and transport failures may.
-  if ((error.kind === 'http_status' || error.kind === 'html') && error.status !== null && error.status < 500) return false;
-  return true;
+/** What only the wire adapter knows about its failures; it hands this to the call pipeline (see call.ts). */
+export interface RetryPolicy<E> {
+  /** True for a transient failure that may be retried; anything else (a refusal, a bug) is thrown at once. */
+  isRetryable(error: unknown): error is E;
+  /** How long upstream asked us to wait (its Retry-After), in ms; null when it did not say: backoff applies. */
+  retryAfterMs(error: E): number | null;
+  /** Told after every failed attempt, retried or not, how many attempts the call has made (1-based). */
+  noteAttempts?(error: unknown, attempts: number): void;
 }
 
 /** "Full jitter" exponential backoff (AWS architecture blog): uniform in [0, min(cap, base * 2^retry)). */
@@ -39,16 +32,17 @@ export function parseRetryAfter(value: string | string[] | undefined | null, now
   return Math.max(0, at - nowMs);
 }
 
-export interface RetryInfo {
+export interface RetryInfo<E> {
   /** 1-based number of the retry about to happen. */
   retry: number;
   delayMs: number;
-  error: OrdUpstreamError;
+  error: E;
   /** True when the delay came from Retry-After rather than backoff. */
   fromRetryAfter: boolean;
 }
 
-export interface RetryOptions {
+export interface RetryOptions<E> {
+  policy: RetryPolicy<E>;
   maxRetries: number;
   /** First backoff ceiling (default 250 ms); doubles each retry. */
   baseDelayMs?: number;
@@ -58,12 +52,13 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
-  /** Called before each wait; the client uses it to count retries and pause the pacer on Retry-After. */
-  onRetry?: (info: RetryInfo) => void;
+  /** Called before each wait; the call pipeline uses it to count retries and pause the pacer on Retry-After. */
+  onRetry?: (info: RetryInfo<E>) => void;
 }
 
 /** Runs `attempt` until it succeeds, fails with something not retryable, or retries run out. */
-export async function withRetries<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function withRetries<T, E>(attempt: (n: number) => Promise<T>, options: RetryOptions<E>): Promise<T> {
+  const { policy } = options;
   const base = options.baseDelayMs ?? 250;
   const cap = options.maxDelayMs ?? 8000;
   const maxRetryAfter = options.maxRetryAfterMs ?? 30_000;
@@ -71,11 +66,12 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
     try {
       return await attempt(n);
     } catch (error) {
-      if (error instanceof OrdUpstreamError) error.attempts = n;
-      if (!isRetryable(error) || n > options.maxRetries) throw error;
-      const fromRetryAfter = error.retryAfterMs !== null;
-      if (fromRetryAfter && (error.retryAfterMs as number) > maxRetryAfter) throw error;
-      const delayMs = fromRetryAfter ? (error.retryAfterMs as number) : backoffDelay(n - 1, base, cap, options.random);
+      policy.noteAttempts?.(error, n);
+      if (!policy.isRetryable(error) || n > options.maxRetries) throw error;
+      const retryAfterMs = policy.retryAfterMs(error);
+      const fromRetryAfter = retryAfterMs !== null;
+      if (retryAfterMs !== null && retryAfterMs > maxRetryAfter) throw error;
+      const delayMs = retryAfterMs ?? backoffDelay(n - 1, base, cap, options.random);
       options.onRetry?.({ retry: n, delayMs, error, fromRetryAfter });
       await options.sleep(delayMs);
     }

@@ -2,16 +2,16 @@
 // Carried implicitly with AsyncLocalStorage, so the client enforces it without every layer passing it along.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { UpstreamBudgetExceededError } from '../sources/errors.js';
+import { UpstreamBudgetExceededError } from './errors.js';
 
-/** Interactive callers (people in GraphiQL, apps) go before bulk walks; see src/ord/gate.ts for the share. */
+/** Interactive callers (people in GraphiQL, apps) go before bulk walks; see gate.ts for the share. */
 export type UpstreamPriority = 'interactive' | 'bulk';
 
 export interface UpstreamScopeOptions {
-  /** Most ORD requests (retries not counted) this scope may start; default unlimited. */
+  /** Most upstream requests (retries not counted) this scope may start; default unlimited. */
   budget?: number;
   priority?: UpstreamPriority;
-  /** Aborts waiting and in-flight ORD requests of this scope (e.g. a per-request deadline). */
+  /** Aborts waiting and in-flight upstream requests of this scope (e.g. a per-request deadline). */
   signal?: AbortSignal;
   /** For logs: the request this scope belongs to. */
   requestId?: string;
@@ -22,7 +22,7 @@ export class UpstreamScope {
   readonly priority: UpstreamPriority;
   readonly signal: AbortSignal | undefined;
   readonly requestId: string | undefined;
-  /** ORD requests started so far in this scope, per endpoint. */
+  /** Upstream requests started so far in this scope, per endpoint. */
   readonly spentByEndpoint = new Map<string, number>();
   /** Cached answers served past their TTL because upstream failed: the response says so (`extensions.stale`). */
   readonly staleNotices: StaleNoticeEntry[] = [];
@@ -39,7 +39,7 @@ export class UpstreamScope {
     return this.spentTotal;
   }
 
-  /** Records one ORD request about to start; refuses it (nothing is sent) once the budget is used up. */
+  /** Records one upstream request about to start; refuses it (nothing is sent) once the budget is used up. */
   spend(endpoint: string): void {
     if (this.spentTotal >= this.budget) throw new UpstreamBudgetExceededError(this.budget, this.spentTotal, endpoint);
     this.spentTotal++;

@@ -89,6 +89,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         maxConcurrency: 16,
         timeoutMs: options.timeoutMs ?? 2_000,
         maxRetries: options.maxRetries ?? 0,
+        // Off unless a test asks (options.ord): fault tests expect each failure's own kind, never circuit_open.
+        circuitFailures: 0,
         ...options.ord,
       },
       upstream: { ...defaults, cacheMaxBytes: options.cache ? defaults.cacheMaxBytes : 0, ...options.upstream },

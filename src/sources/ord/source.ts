@@ -3,7 +3,7 @@
 
 import type { IsoDate, Organisation, RecordClass, RelationshipType, RoleType } from '../../domain/types.js';
 import type { OrdClient } from './client.js';
-import { ORD_MAX_LIMIT } from './client.js';
+import { ORD_MAX_LIMIT } from './query.js';
 import { OrdInvalidArgumentError } from './errors.js';
 import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from './map.js';
 import type { OrdSearchParams } from './types.js';
