@@ -55,9 +55,11 @@ export function benchSettings(options: StackOptions): AppSettings {
       rateLimit: options.rateLimit ?? ORD_RATE_LIMIT,
       ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
     },
-    upstream: {
-      ...defaults.upstream,
-      ...(options.maxUpstreamCallsPerOperation !== undefined ? { maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation } : {}),
+    cache: defaults.cache,
+    changeFeed: defaults.changeFeed,
+    budget: {
+      ...defaults.budget,
+      ...(options.maxUpstreamCallsPerOperation !== undefined ? { limit: options.maxUpstreamCallsPerOperation } : {}),
     },
   };
 }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createApp } from '../src/app.js';
-import { hardeningSettingsFromEnv, ordSettingsFromEnv, upstreamEfficiencySettingsFromEnv } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { serve } from '../src/server/serve.js';
 import type { FaultConfig, RequestLogEntry } from '../src/simulators/ord/types.js';
 
@@ -95,9 +95,9 @@ const env = {
   CACHE_TTL_SEARCH_SECONDS: '20',
   ...process.env,
 };
-const ord = { ...ordSettingsFromEnv(env), baseUrl: sim.baseUrl };
-const upstream = upstreamEfficiencySettingsFromEnv(env);
-const app = createApp({ ord, upstream, hardening: hardeningSettingsFromEnv(env) }, { exampleTabs: false });
+const config = loadConfig(env);
+const ord = { ...config.ord, baseUrl: sim.baseUrl };
+const app = createApp({ ...config, ord }, { exampleTabs: false });
 const served = await serve(app.yoga, { host: '127.0.0.1', port: 0 });
 const { url } = served;
 
@@ -170,7 +170,7 @@ const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(ke
 const rss = { start: rssMb(), middle: 0, end: 0 };
 const started = Date.now();
 const stopAt = started + MAX_SECONDS * 1000;
-const perRequestTimeout = upstream.requestDeadlineMs + 10_000;
+const perRequestTimeout = config.budget.deadlineMs + 10_000;
 
 let phase = 0;
 const faultTimer = setInterval(() => {

@@ -1,20 +1,14 @@
 // The composition root: settings → OrdClient → ORD source → shared cache (+ change-feed poller) → Yoga with the upstream budget.
 // src/main.ts, src/demo.ts and the test stack build the server only through createApp, so they all run the same wiring.
 
-import {
-  hardeningSettingsFromEnv,
-  ordSettingsFromEnv,
-  upstreamEfficiencySettingsFromEnv,
-  type HardeningSettings,
-  type OrdClientSettings,
-  type UpstreamEfficiencySettings,
-} from './config.js';
+import { loadConfig, type Config } from './config.js';
 import type { IsoDate } from './domain/types.js';
 import { OrdClient, type OrdClientOptions } from './sources/ord/client.js';
 import type { Logger } from './logger.js';
 import { createOdsServer, type OdsServer } from './server/yoga.js';
 import { readinessCheck } from './server/plugins/health.js';
 import { upstreamScopeOf, useUpstreamBudget } from './server/plugins/budget.js';
+import type { HardeningSettings } from './server/plugins/hardening.js';
 import { cacheSettingsFrom } from './cache/settings.js';
 import { MemoryStore } from './cache/store.memory.js';
 import { describeCacheKey } from './cache/keys.js';
@@ -23,10 +17,9 @@ import { ChangeFeedPoller } from './cache/changeFeed.js';
 import { OrdOrganisationSource } from './sources/ord/source.js';
 import type { OrganisationSource } from './sources/types.js';
 
-export interface AppSettings {
-  ord: OrdClientSettings;
-  upstream: UpstreamEfficiencySettings;
-  /** Limits, CORS, shutdown grace (src/server/hardening.ts); the defaults when omitted. */
+/** What the composition root is built from: the sections of the Config it wires (src/config.ts loadConfig). */
+export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed' | 'budget'> {
+  /** Limits, CORS, shutdown grace (src/server/plugins/hardening.ts); the defaults when omitted. */
   hardening?: Partial<HardeningSettings>;
 }
 
@@ -59,8 +52,10 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The app's settings from the environment (the project's defaults for `{}`). */
 export function appSettingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
-  return { ord: ordSettingsFromEnv(env), upstream: upstreamEfficiencySettingsFromEnv(env), hardening: hardeningSettingsFromEnv(env) };
+  const { ord, cache, changeFeed, budget, hardening } = loadConfig(env);
+  return { ord, cache, changeFeed, budget, hardening };
 }
 
 export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
@@ -69,9 +64,9 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
   const ord = new OrdOrganisationSource(client);
   const upstream = overrides.upstream ? overrides.upstream(ord) : ord;
   const cache =
-    settings.upstream.cacheMaxBytes > 0
+    settings.cache.cacheMaxBytes > 0
       ? new CachedOrganisationSource(upstream, {
-          store: new MemoryStore(cacheSettingsFrom(settings.upstream), overrides.now),
+          store: new MemoryStore(cacheSettingsFrom(settings.cache), overrides.now),
           // For now a log line; responses say so in `extensions.stale` through the UpstreamScope.
           onStaleServed: (notice: StaleNotice) =>
             logger?.warn(
@@ -82,12 +77,12 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
       : null;
   const source: OrganisationSource = cache ?? upstream;
   const poller =
-    cache && settings.upstream.syncPollMinutes > 0
+    cache && settings.changeFeed.pollMinutes > 0
       ? new ChangeFeedPoller({
           upstream,
           // The shared cache, the one holder of ORD data today, forgets what changed.
           subscribers: [{ changed: (odsCodes) => cache.evict(odsCodes) }],
-          intervalMs: settings.upstream.syncPollMinutes * 60_000,
+          intervalMs: settings.changeFeed.pollMinutes * 60_000,
           ...(overrides.today ? { today: overrides.today } : {}),
           ...(logger ? { logger } : {}),
         })
@@ -104,11 +99,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
       scopeOf: upstreamScopeOf,
     },
     plugins: [
-      useUpstreamBudget(source, {
-        limit: settings.upstream.maxUpstreamCallsPerOperation,
-        bulkThreshold: settings.upstream.upstreamBulkThreshold,
-        deadlineMs: settings.upstream.requestDeadlineMs,
-      }),
+      useUpstreamBudget(source, settings.budget),
     ],
   });
   return {

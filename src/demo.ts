@@ -2,13 +2,7 @@
 // Ctrl-C stops both. The ORD rate limit defaults to 100/s here (the simulator is local); ORD_RATE_LIMIT overrides it.
 
 import { createApp } from './app.js';
-import {
-  graphqlServerSettingsFromEnv,
-  hardeningSettingsFromEnv,
-  ordSettingsFromEnv,
-  settingsFromEnv,
-  upstreamEfficiencySettingsFromEnv,
-} from './config.js';
+import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards, installShutdownHandlers } from './server/lifecycle.js';
 import { serve } from './server/serve.js';
@@ -23,25 +17,24 @@ const SAMPLE_QUERY = `{
   }
 }`;
 
-const settings = settingsFromEnv();
-const serverSettings = graphqlServerSettingsFromEnv();
-const logger = createLogger(serverSettings.logLevel);
-const hardening = hardeningSettingsFromEnv();
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+const { hardening } = config;
 installProcessGuards(logger);
 
 logger.info('Loading the full ORD dataset into the simulator (this takes a few seconds)…');
 const sim = await startOrdSimulator({ tier: 'full', port: 0 });
 const ordSettings = {
-  ...ordSettingsFromEnv(),
+  ...config.ord,
   baseUrl: sim.baseUrl,
-  rateLimit: process.env.ORD_RATE_LIMIT ? settings.ord.rateLimit : 100,
+  rateLimit: process.env.ORD_RATE_LIMIT ? config.ord.rateLimit : 100,
 };
 // The change feed (when ORD_SYNC_POLL_MINUTES is set) asks the simulator with the simulator's own "today".
 const app = createApp(
-  { ord: ordSettings, upstream: upstreamEfficiencySettingsFromEnv(), hardening },
+  { ...config, ord: ordSettings },
   { logger, today: () => sim.today },
 );
-const { server, url } = await serve(app.yoga, settings.server);
+const { server, url } = await serve(app.yoga, config.server);
 
 console.log(`
 ORD simulator (tier full, ${sim.organisationCount} organisations, today ${sim.today}): ${sim.baseUrl}

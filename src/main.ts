@@ -2,30 +2,28 @@
 // Probes ORD once at start-up and says plainly when it cannot be reached (the server keeps serving regardless).
 
 import { createApp } from './app.js';
-import { graphqlServerSettingsFromEnv, hardeningSettingsFromEnv, settingsFromEnv, upstreamEfficiencySettingsFromEnv } from './config.js';
+import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards, installShutdownHandlers } from './server/lifecycle.js';
 import { serve } from './server/serve.js';
 
-const settings = settingsFromEnv();
-const serverSettings = graphqlServerSettingsFromEnv();
-const logger = createLogger(serverSettings.logLevel);
-const hardening = hardeningSettingsFromEnv();
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
 installProcessGuards(logger);
-const app = createApp({ ord: settings.ord, upstream: upstreamEfficiencySettingsFromEnv(), hardening }, { logger });
+const app = createApp(config, { logger });
 const { source } = app;
-const served = await serve(app.yoga, settings.server);
-logger.info({ ord: settings.ord.baseUrl }, `ods-graphql listening on ${served.url} (GraphiQL in a browser there)`);
-if (serverSettings.startupProbe) {
+const served = await serve(app.yoga, config.server);
+logger.info({ ord: config.ord.baseUrl }, `ods-graphql listening on ${served.url} (GraphiQL in a browser there)`);
+if (config.server.startupProbe) {
   source.recordClasses().then(
-    () => logger.info(`ORD at ${settings.ord.baseUrl} answers`),
+    () => logger.info(`ORD at ${config.ord.baseUrl} answers`),
     (error: unknown) =>
       logger.warn(
-        `ORD at ${settings.ord.baseUrl} could not be reached (${error instanceof Error ? error.message : String(error)}). ` +
+        `ORD at ${config.ord.baseUrl} could not be reached (${error instanceof Error ? error.message : String(error)}). ` +
           'Queries will fail with UPSTREAM_UNAVAILABLE until it can. Run `npm run demo` for an offline demo on the ORD simulator.',
       ),
   );
 }
 
 // Requests in flight get SHUTDOWN_GRACE_MS to finish; then ORD connections close.
-installShutdownHandlers(served.server, { graceMs: hardening.shutdownGraceMs, logger, onClosed: () => app.close() });
+installShutdownHandlers(served.server, { graceMs: config.hardening.shutdownGraceMs, logger, onClosed: () => app.close() });

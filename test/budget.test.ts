@@ -3,12 +3,12 @@
 
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstreamEfficiencySettingsFromEnv } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { estimateUpstreamCalls } from '../src/schema/cost/estimate.js';
 import { exampleOperations } from '../src/server/examples.js';
 import { startStack, type GraphQLResponse, type Stack } from './helpers/stack.js';
 
-const DEFAULT_LIMIT = upstreamEfficiencySettingsFromEnv({}).maxUpstreamCallsPerOperation;
+const DEFAULT_LIMIT = loadConfig({}).budget.limit;
 
 interface Upstream {
   estimate: number;
@@ -123,7 +123,7 @@ describe('refusal before execution', () => {
 describe('execution-time budget', () => {
   it('with a tiny budget, an operation the estimator under-counts makes at most `budget` ORD calls; the rest fail their field', async () => {
     // W2U3Z holds 8 successions to 8 distinct organisations; the estimator assumes 3, so it estimates 1 + 3 = 4.
-    const stack = await startStack({ tier: 'small', cache: true, upstream: { maxUpstreamCallsPerOperation: 4 } });
+    const stack = await startStack({ tier: 'small', cache: true, budget: { limit: 4 } });
     try {
       const res = await stack.gql(`{ organisation(odsCode: "W2U3Z") { odsCode successions { targetOdsCode target { name } } } }`);
       expect(upstreamOf(res)).toEqual({ estimate: 4, calls: 4, budget: 4, priority: 'interactive' });
@@ -143,7 +143,7 @@ describe('execution-time budget', () => {
   });
 
   it('an operation over UPSTREAM_BULK_THRESHOLD runs in the bulk lane', async () => {
-    const stack = await startStack({ tier: 'small', upstream: { upstreamBulkThreshold: 5 } });
+    const stack = await startStack({ tier: 'small', budget: { bulkThreshold: 5 } });
     try {
       const res = await stack.gql(`{ organisation(odsCode: "RAL") { relationships { target { name } } } }`);
       expect(upstreamOf(res)).toMatchObject({ estimate: 11, priority: 'bulk' });

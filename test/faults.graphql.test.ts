@@ -246,7 +246,7 @@ describe('circuit breaker state machine (injected clock)', () => {
 describe('request deadline', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ tier: 'small', cache: true, timeoutMs: 5_000, maxRetries: 2, upstream: { requestDeadlineMs: 400 } });
+    stack = await startStack({ tier: 'small', cache: true, timeoutMs: 5_000, maxRetries: 2, budget: { deadlineMs: 400 } });
   });
   afterAll(async () => {
     await stack?.close();

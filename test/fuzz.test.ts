@@ -17,7 +17,7 @@ import type {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
-import { upstreamEfficiencySettingsFromEnv } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { schema } from '../src/schema/index.js';
 import { serve, type ServedApp } from '../src/server/serve.js';
 import type { FaultMode } from '../src/simulators/ord/types.js';
@@ -192,7 +192,7 @@ describe('fuzz: against the simulator', () => {
       tier: 'small',
       timeoutMs: 300,
       ord: { circuitFailures: 5, circuitResetSeconds: 1 },
-      upstream: { requestDeadlineMs: 3_000 },
+      budget: { deadlineMs: 3_000 },
     });
   });
   afterAll(async () => {
@@ -347,7 +347,9 @@ describe('fuzz: upstream garbage', () => {
           maxRetries: 0,
           circuitFailures: 0,
         },
-        upstream: { ...upstreamEfficiencySettingsFromEnv({}), cacheMaxBytes: 0, requestDeadlineMs: 2_000 },
+        cache: { ...loadConfig({}).cache, cacheMaxBytes: 0 },
+        changeFeed: loadConfig({}).changeFeed,
+        budget: { ...loadConfig({}).budget, deadlineMs: 2_000 },
       },
       { exampleTabs: false },
     );

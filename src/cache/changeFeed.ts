@@ -12,6 +12,14 @@ export interface ChangeSubscriber {
   changed(odsCodes: readonly string[]): number | Promise<number>;
 }
 
+/** How often the change feed is polled: ORD_SYNC_POLL_MINUTES (src/config.ts reads it); 0 turns polling off. */
+export interface ChangeFeedSettings {
+  pollMinutes: number;
+}
+
+/** Off unless asked for: polling costs upstream calls, and a short cache TTL is the simpler freshness. */
+export const DEFAULT_CHANGE_FEED_SETTINGS: Readonly<ChangeFeedSettings> = Object.freeze({ pollMinutes: 0 });
+
 export interface ChangeFeedOptions {
   /** The uncached source to read the feed from (the cache must not answer for the feed itself). */
   upstream: OrganisationSource;

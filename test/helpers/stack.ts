@@ -6,12 +6,10 @@ import { print, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { OrdDataset } from '../../src/dataset/types.js';
 import { createApp, type App, type AppOverrides } from '../../src/app.js';
-import {
-  upstreamEfficiencySettingsFromEnv,
-  type HardeningSettings,
-  type OrdClientSettings,
-  type UpstreamEfficiencySettings,
-} from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import type { BudgetSettings } from '../../src/server/plugins/budget.js';
+import type { HardeningSettings } from '../../src/server/plugins/hardening.js';
+import type { OrdClientSettings } from '../../src/sources/ord/settings.js';
 import { serve } from '../../src/server/serve.js';
 import type { OrdClient } from '../../src/sources/ord/client.js';
 import { startOrdSimulator } from '../../src/simulators/ord/server.js';
@@ -60,8 +58,8 @@ export interface StackOptions {
    * of its own query whatever ran before it).
    */
   cache?: boolean;
-  /** Overrides of the upstream-efficiency settings (cache TTLs, budget, bulk threshold, deadline, sync polling). */
-  upstream?: Partial<UpstreamEfficiencySettings>;
+  /** Overrides of the per-operation budget (limit, bulk threshold, deadline). */
+  budget?: Partial<BudgetSettings>;
   /** ORD calls per second allowed by the client (default 1000: the simulator is local). */
   rateLimit?: number;
   /** The simulator's "today" (default the dataset's asOf). */
@@ -80,7 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.dataset ? { dataset: options.dataset } : { tier: options.tier ?? 'small' }),
     ...(options.today ? { today: options.today } : {}),
   });
-  const defaults = upstreamEfficiencySettingsFromEnv({});
+  const defaults = loadConfig({});
   const app = createApp(
     {
       ord: {
@@ -93,7 +91,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         circuitFailures: 0,
         ...options.ord,
       },
-      upstream: { ...defaults, cacheMaxBytes: options.cache ? defaults.cacheMaxBytes : 0, ...options.upstream },
+      cache: { ...defaults.cache, cacheMaxBytes: options.cache ? defaults.cache.cacheMaxBytes : 0 },
+      changeFeed: defaults.changeFeed,
+      budget: { ...defaults.budget, ...options.budget },
       ...(options.hardening ? { hardening: options.hardening } : {}),
     },
     { clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 }, today: () => sim.today, ...options.app },

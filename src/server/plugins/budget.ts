@@ -13,14 +13,31 @@ import type { OrganisationSource } from '../../sources/types.js';
 import { requestIdOf } from './logging.js';
 import { isExecutionResult } from '../results.js';
 
-export interface UpstreamPolicy {
-  /** MAX_UPSTREAM_CALLS_PER_OPERATION: the pre-execution limit and the execution-time budget. */
+/** The per-operation upstream budget (src/config.ts reads each from the environment variable named beside it). */
+export interface BudgetSettings {
+  /**
+   * MAX_UPSTREAM_CALLS_PER_OPERATION: the pre-execution limit and the execution-time budget. An operation whose
+   * cold-cache estimate exceeds it is refused before any call; during execution calls beyond it fail their field.
+   */
   limit: number;
-  /** UPSTREAM_BULK_THRESHOLD: estimates above it run in the bulk lane. */
+  /** UPSTREAM_BULK_THRESHOLD: estimates above it run in the bulk lane, behind interactive operations. */
   bulkThreshold: number;
-  /** REQUEST_DEADLINE_MS: ORD calls of the operation still waiting or running then are abandoned. */
+  /** REQUEST_DEADLINE_MS: upstream calls of the operation still waiting or running then are abandoned. */
   deadlineMs: number;
 }
+
+export const DEFAULT_BUDGET_SETTINGS: Readonly<BudgetSettings> = Object.freeze({
+  /**
+   * 1500 lets every example operation in schema/operations/ through cold (the largest estimate, IcbDownToPractices
+   * with its default variables, is about 1000, against ~60 real calls on the small tier); at ORD's 5 calls/s anything
+   * really spending that many would run past the deadline anyway, so the limit's job is to refuse absurd fan-outs
+   * (a 1000-row page under a 1000-row page) before they spend anything.
+   */
+  limit: 1500,
+  /** 50 calls = 10 s of ORD's allowance. */
+  bulkThreshold: 50,
+  deadlineMs: 60_000,
+});
 
 /** What every result carries in `extensions.upstream`. */
 export interface UpstreamReport {
@@ -44,7 +61,7 @@ function withReport(result: ExecutionResult, report: UpstreamReport): ExecutionR
   return { ...result, extensions: { ...result.extensions, upstream: report } };
 }
 
-export function useUpstreamBudget(source: OrganisationSource, policy: UpstreamPolicy): Plugin<Context> {
+export function useUpstreamBudget(source: OrganisationSource, policy: BudgetSettings): Plugin<Context> {
   return {
     onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
       const { calls: estimate } = estimateUpstreamCalls({

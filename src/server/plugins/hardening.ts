@@ -5,7 +5,6 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
-import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { graphQLError } from '../../schema/errors.js';
 import { currentUpstreamScope, type UpstreamScope } from '../../upstream/scope.js';
@@ -13,8 +12,46 @@ import { useHealthEndpoints, type ReadinessCheck } from './health.js';
 import { REQUEST_ID_HEADER, useErrorLogging, useRequestId } from './logging.js';
 import { isExecutionResult } from '../results.js';
 
+/** The hardening settings (src/config.ts reads each from its environment variable, named beside it). */
+export interface HardeningSettings {
+  /** Deepest selection nesting accepted, fragments flattened (GRAPHQL_MAX_DEPTH, default 15; the deepest example is 11). */
+  maxDepth: number;
+  /** Most aliases in one operation (GRAPHQL_MAX_ALIASES, default 15): aliases are how one request fans out into many. */
+  maxAliases: number;
+  /** Most lexer tokens in one document (GRAPHQL_MAX_TOKENS, default 2000: 1000 codes in a literal list still fit). */
+  maxTokens: number;
+  /**
+   * Largest graphql-armor cost: objects 2, scalars 1, ×1.5 per level, × a literal `first` (GRAPHQL_MAX_COST, default
+   * 100000). A 1000-row page of a dozen fields costs ~40000 and passes; a 1000-row page nested in another is ~10⁷ and is
+   * refused before any work. The examples cost at most ~800.
+   */
+  maxCost: number;
+  /** Most directives in one operation (GRAPHQL_MAX_DIRECTIVES, default 50). */
+  maxDirectives: number;
+  /** Largest request body in bytes; larger ones get 413 (GRAPHQL_MAX_BODY_BYTES, default 102400). */
+  maxBodyBytes: number;
+  /** Most operations in one batched request (GRAPHQL_BATCH_LIMIT, default 10; 0 turns batching off). */
+  batchLimit: number;
+  /** Origins allowed by CORS, or "*" for any (CORS_ORIGINS: comma list, default "*"; never with credentials: the data is public). */
+  corsOrigins: '*' | string[];
+  /** How long SIGTERM waits for requests in flight before closing their connections, in ms (SHUTDOWN_GRACE_MS, default 10000). */
+  shutdownGraceMs: number;
+}
+
+export const DEFAULT_HARDENING_SETTINGS: HardeningSettings = {
+  maxDepth: 15,
+  maxAliases: 15,
+  maxTokens: 2000,
+  maxCost: 100_000,
+  maxDirectives: 50,
+  maxBodyBytes: 100 * 1024,
+  batchLimit: 10,
+  corsOrigins: '*',
+  shutdownGraceMs: 10_000,
+};
+
 export interface HardeningOptions {
-  /** Overrides of the defaults (DEFAULT_HARDENING_SETTINGS, or hardeningSettingsFromEnv()). */
+  /** Overrides of the defaults (DEFAULT_HARDENING_SETTINGS, or loadConfig().hardening). */
   settings?: Partial<HardeningSettings>;
   /** What /ready checks (src/server/health.ts readinessCheck); without one /ready answers ready once up. */
   ready?: ReadinessCheck;
