@@ -12,6 +12,7 @@ import {
   naiveTrustWithSites,
 } from './naiveClient.js';
 import { recordPacedRun } from './pacing.js';
+import { predecessorTree } from './predecessors.js';
 import {
   ORD_LATENCY_MS,
   ORD_RATE_LIMIT,
@@ -64,18 +65,6 @@ function inboundIndex(d: OrdDataset): Map<string, Map<string, string[]>> {
     }
   }
   return inbound;
-}
-
-/** The organisation and its predecessors, `generations` deep: the records MergerHistory needs. */
-export function predecessorTree(d: OrdDataset, code: string, generations: number): Set<string> {
-  const tree = new Set<string>();
-  const walk = (at: string, depth: number) => {
-    tree.add(at);
-    if (depth === generations) return;
-    for (const s of d.organisations.get(at)?.Succs?.Succ ?? []) if (s.Type === 'Predecessor') walk(s.Target.OrgId.extension, depth + 1);
-  };
-  walk(code, 0);
-  return tree;
 }
 
 function tasks(d: OrdDataset): Task[] {

@@ -3,7 +3,7 @@
 
 import { loadDataset } from '../src/dataset/build.js';
 import type { RequestLogEntry } from '../src/simulators/ord/types.js';
-import { predecessorTree } from './analyst.js';
+import { predecessorTree } from './predecessors.js';
 import { ORD_LATENCY_MS, ORD_RATE_LIMIT, exampleOperation, pause, startRemoteSimulator, startStack } from './stack.js';
 import type { BenchRow } from './table.js';
 

@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltDataset, buildDataset, loadDataset } from '../src/dataset/build.js';
+import { buildDataset, loadDataset } from '../src/dataset/build.js';
 import { readCodeSystems } from '../src/dataset/codeSystems.js';
 import { parseCsv } from '../src/dataset/csv.js';
-import type { DatasetTier } from '../src/dataset/types.js';
+import type { BuiltDataset, DatasetTier } from '../src/dataset/types.js';
 import type { OrdOrganisation, OrdRoleType } from '../src/sources/ord/types.js';
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(new URL(`../data/${path}`, import.meta.url), 'utf8'));

@@ -21,14 +21,9 @@ import { toOrdOrganisation } from './records.js';
 import { readSources } from './sources.js';
 import { type StubEvidence, buildStub, newEvidence } from './stubs.js';
 import { SMALL_TIER_ICB, projectSmallTier } from './tiers.js';
-import type { DatasetTier, OrdDataset, SyntheticEntry } from './types.js';
+import type { BuiltDataset, DatasetTier, SyntheticEntry } from './types.js';
 
 export { AS_OF } from './dates.js';
-
-/** The full dataset plus which file each real record came from (code → path relative to data/). */
-export interface BuiltDataset extends OrdDataset {
-  realRecordFiles: Map<string, string>;
-}
 
 function primaryRoleOf(record: OrdOrganisation): OrdTarget['PrimaryRoleId'] {
   const role = record.Roles.Role.find((r) => r.primaryRole === true) ?? record.Roles.Role[0];

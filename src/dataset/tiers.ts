@@ -2,7 +2,7 @@
 // The small tier is a projection of the full build, closed under Rels/Succs, so ids and records are identical in both.
 
 import type { OrdOrganisation } from '../sources/ord/types.js';
-import type { BuiltDataset } from './build.js';
+import type { BuiltDataset } from './types.js';
 
 export const SMALL_TIER_ICB = 'QMJ';
 

@@ -25,3 +25,8 @@ export interface OrdDataset {
   recordClasses: OrdRecordClass[];
   synthetic: SyntheticEntry[];
 }
+
+/** The full dataset plus which file each real record came from (code → path relative to data/). */
+export interface BuiltDataset extends OrdDataset {
+  realRecordFiles: Map<string, string>;
+}
