@@ -143,7 +143,7 @@ function allocateIds(drafts: ReadonlyMap<string, DraftOrg>, real: ReadonlyMap<st
 }
 
 /** Throws unless every Rel/Succ target resolves in `organisations` and every role id is in the role code system. */
-export function assertClosed(organisations: ReadonlyMap<string, OrdOrganisation>, roleIds: ReadonlySet<string>, label: string): void {
+function assertClosed(organisations: ReadonlyMap<string, OrdOrganisation>, roleIds: ReadonlySet<string>, label: string): void {
   for (const [code, record] of organisations) {
     for (const role of record.Roles.Role) {
       if (!roleIds.has(role.id)) throw new Error(`${label}: ${code} uses role ${role.id}, which is not in the roles code system`);

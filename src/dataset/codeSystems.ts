@@ -8,7 +8,7 @@ import { readDataText } from './sources.js';
  * Role codes newer than the Oct 2022 table, named as docs/ord-data.md §5 describes them (upper case like ORD).
  * UNVERIFIED: no /roles capture includes them; the display names are our best reading of ODS documentation.
  */
-export const ADDED_ROLES: readonly OrdRoleType[] = [
+const ADDED_ROLES: readonly OrdRoleType[] = [
   { id: 'RO321', code: '321', displayName: 'PCN PRESCRIBING SETTING', primaryRole: 'false' },
   { id: 'RO323', code: '323', displayName: 'INDEPENDENT PHARMACIST PRESCRIBER PATHFINDER', primaryRole: 'false' },
   { id: 'RO326', code: '326', displayName: 'ICB COMMISSIONING PROXY', primaryRole: 'false' },
@@ -25,14 +25,14 @@ export const ADDED_ROLES: readonly OrdRoleType[] = [
  * Relationship types after RE6, from docs/ord-data.md §3 (ODS Reference Data Catalogue). RE7 is left out: its name
  * was not found anywhere and the dataset never uses it.
  */
-export const ADDED_RELS: readonly OrdRelType[] = [
+const ADDED_RELS: readonly OrdRelType[] = [
   { id: 'RE8', code: '8', displayName: 'IS PARTNER TO' },
   { id: 'RE9', code: '9', displayName: 'IS NOMINATED PAYEE FOR' },
   { id: 'RE10', code: '10', displayName: 'IS COVID NOMINATED PAYEE FOR' },
   { id: 'RE11', code: '11', displayName: 'IS CONSTITUENT OF' },
 ];
 
-export interface CodeSystems {
+interface CodeSystems {
   roles: OrdRoleType[];
   rels: OrdRelType[];
   recordClasses: OrdRecordClass[];

@@ -28,7 +28,7 @@ export interface DraftRel {
   uniqueRelId?: number;
 }
 
-export interface DraftSucc {
+interface DraftSucc {
   type: 'Predecessor' | 'Successor';
   target: string;
   date: string;
@@ -36,7 +36,7 @@ export interface DraftSucc {
 }
 
 /** A made-up value in this draft: JSON path inside the record and why it was invented. */
-export interface DraftSynthetic {
+interface DraftSynthetic {
   path: string;
   reason: string;
 }

@@ -1,10 +1,10 @@
 // Stable made-up unique ids (uniqueRoleId / uniqueRelId / uniqueSuccId) for generated records.
 // A 32-bit FNV-1a hash of a descriptive key mapped into 1..700,000, probing upwards past ids already taken.
 
-export const UNIQUE_ID_MAX = 700_000;
+const UNIQUE_ID_MAX = 700_000;
 
 /** FNV-1a over the UTF-16 code units of `key`; stable across runs and platforms. */
-export function stableHash(key: string): number {
+function stableHash(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     hash ^= key.charCodeAt(i);

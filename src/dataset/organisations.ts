@@ -7,7 +7,7 @@ import { REASON } from './reasons.js';
 import type { Sources, TrustRow } from './sources.js';
 
 /** Succession dates per code, for records whose own dates are missing from the sources. */
-export interface SuccessionDates {
+interface SuccessionDates {
   /** Dates on which the code became a successor (i.e. started as the target of a succession). */
   asSuccessor: string[];
   /** Dates on which the code handed over to a successor. */
@@ -33,7 +33,7 @@ function earliest(dates: readonly string[] | undefined): string | undefined {
 }
 
 /** Region code → region name, joining icb_lookup (ICB → region name) with epraccur cols 3–4 (region code, ICB code). */
-export function regionNamesByCode(sources: Sources): Map<string, string> {
+function regionNamesByCode(sources: Sources): Map<string, string> {
   const regionNameByIcb = new Map(sources.icbs.map((i) => [i.code, i.regionName] as const));
   const votes = new Map<string, Map<string, number>>();
   for (const p of sources.pccs) {

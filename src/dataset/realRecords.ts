@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { OrdOrganisation, OrdOrganisationDocument } from '../sources/ord/types.js';
 import { DATA_DIR, readDataText } from './sources.js';
 
-export const REAL_RECORD_FOLDERS = ['recorded', 'sources/nhs-uec-analytics-ord-json'] as const;
+const REAL_RECORD_FOLDERS = ['recorded', 'sources/nhs-uec-analytics-ord-json'] as const;
 
 export interface RealRecord {
   code: string;
@@ -16,7 +16,7 @@ export interface RealRecord {
 }
 
 /** Every real record file, in a fixed order (folder order above, then file name). */
-export function listRealRecordFiles(): string[] {
+function listRealRecordFiles(): string[] {
   const files: string[] = [];
   for (const folder of REAL_RECORD_FOLDERS) {
     const names = readdirSync(join(DATA_DIR, folder))

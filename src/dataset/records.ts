@@ -15,7 +15,7 @@ import {
 import { isActiveOn } from './dates.js';
 import type { DraftDates, DraftOrg, DraftPeriod } from './draft.js';
 
-export function orgId(code: string): OrdOrgId {
+function orgId(code: string): OrdOrgId {
   return { root: ORD_ORG_ROOT, assigningAuthorityName: ORD_ASSIGNING_AUTHORITY, extension: code };
 }
 
@@ -28,7 +28,7 @@ function ordDate(type: OrdDate['Type'], p: DraftPeriod): OrdDate | undefined {
 }
 
 /** Operational first, then Legal; each only if it has a date. */
-export function toOrdDates(dates: DraftDates): OrdDate[] {
+function toOrdDates(dates: DraftDates): OrdDate[] {
   const out: OrdDate[] = [];
   const operational = ordDate('Operational', dates.operational);
   if (operational !== undefined) out.push(operational);
@@ -44,7 +44,7 @@ function status(p: DraftPeriod, asOf: string): 'Active' | 'Inactive' {
 }
 
 /** The latest date in the record that is on or before `asOf` (the as-of date itself when there is none). */
-export function lastChangeDate(record: OrdOrganisation, asOf: string): string {
+function lastChangeDate(record: OrdOrganisation, asOf: string): string {
   let latest: string | undefined;
   const consider = (dates: readonly OrdDate[]): void => {
     for (const d of dates) {
@@ -59,7 +59,7 @@ export function lastChangeDate(record: OrdOrganisation, asOf: string): string {
 }
 
 /** Resolves a target code to its primary role (id + uniqueRoleId) as the target's own record carries it. */
-export type TargetResolver = (code: string) => OrdTarget['PrimaryRoleId'];
+type TargetResolver = (code: string) => OrdTarget['PrimaryRoleId'];
 
 function requireId(value: number | undefined, what: string): number {
   if (value === undefined) throw new Error(`unique id not allocated: ${what}`);

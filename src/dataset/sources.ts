@@ -26,7 +26,7 @@ function col(row: string[], column: number): string {
 }
 
 /** The five address lines and postcode of the standard 27-field layout (cols 5–10). */
-export interface AddressFields {
+interface AddressFields {
   lines: [string, string, string, string, string];
   postCode: string;
 }
@@ -36,7 +36,7 @@ function address27(row: string[]): AddressFields {
 }
 
 /** highspring epraccur.csv: one prescribing cost centre (GP practice or other PCC). */
-export interface PccRow {
+interface PccRow {
   code: string;
   name: string;
   region: string;
@@ -66,7 +66,7 @@ export interface PcnMembershipRow {
 }
 
 /** blackwellrd epcn.csv: PCN master data, Feb 2023. */
-export interface PcnRow {
+interface PcnRow {
   code: string;
   name: string;
   subIcb: string;
@@ -76,7 +76,7 @@ export interface PcnRow {
   postCode: string;
 }
 
-export interface SuccessionRow {
+interface SuccessionRow {
   predecessor: string;
   successor: string;
   date: string;
@@ -97,14 +97,14 @@ export interface TrustRow {
 }
 
 /** etr_ord_active.csv: trusts ORD reported as Status=Active in Aug 2026. */
-export interface ActiveTrustRow {
+interface ActiveTrustRow {
   code: string;
   name: string;
   postCode: string;
 }
 
 /** eccg.csv: CCGs, sub-ICB locations, reporting entities and commissioning hubs (primary role RO98). */
-export interface CommissionerRow {
+interface CommissionerRow {
   code: string;
   name: string;
   region: string;
@@ -115,7 +115,7 @@ export interface CommissionerRow {
   nonPrimaryRoles: string[];
 }
 
-export interface IcbLookupRow {
+interface IcbLookupRow {
   code: string;
   name: string;
   regionName: string;
@@ -128,7 +128,7 @@ export interface CommissionerHistoryRow {
   left?: string;
 }
 
-export interface TrustSiteSample {
+interface TrustSiteSample {
   code: string;
   name: string;
   postCode: string;

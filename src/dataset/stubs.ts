@@ -27,7 +27,7 @@ export function newEvidence(code: string): StubEvidence {
  * Primary role from the code's shape, for shapes that are unambiguous enough in ODS numbering. Returns undefined for
  * shapes that are not (e.g. the random-looking 2021+ codes like Z9B2Z), which then take a succession partner's role.
  */
-export function roleFromCodeShape(code: string, relContexts: ReadonlySet<string>): string | undefined {
+function roleFromCodeShape(code: string, relContexts: ReadonlySet<string>): string | undefined {
   if (/^7A\d$/.test(code)) return 'RO144'; // Welsh local health boards 7A1–7A7
   if (/^6[A-Z0-9]{2}$/.test(code)) return 'RO142'; // pre-2009 Welsh local health boards
   if (/^Y\d\d$/.test(code)) return 'RO209';
@@ -65,7 +65,7 @@ function mostCommon(values: readonly string[]): string | undefined {
 }
 
 /** Site-like roles give an RC2 (HSCSite) record. */
-export function recordClassForRole(roleId: string, roleNames: ReadonlyMap<string, string>): 'RC1' | 'RC2' {
+function recordClassForRole(roleId: string, roleNames: ReadonlyMap<string, string>): 'RC1' | 'RC2' {
   return (roleNames.get(roleId) ?? '').includes('SITE') ? 'RC2' : 'RC1';
 }
 

@@ -19,7 +19,7 @@ function targetsOf(record: OrdOrganisation): string[] {
  * 2. Plus every real record.
  * 3. Upwards/sideways: the transitive closure over Rel and Succ targets, as full records (stubs stay stubs).
  */
-export function selectSmallTierCodes(full: BuiltDataset, icbCode: string): Set<string> {
+function selectSmallTierCodes(full: BuiltDataset, icbCode: string): Set<string> {
   const incoming = new Map<string, string[]>();
   for (const [code, record] of full.organisations) {
     for (const rel of record.Rels?.Rel ?? []) {

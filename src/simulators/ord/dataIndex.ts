@@ -5,7 +5,7 @@ import type { OrdDataset } from '../../dataset/types.js';
 import type { OrdOrganisation, OrdSummary } from '../../sources/ord/types.js';
 import { pythonJsonDumps } from './json.js';
 
-export interface IndexedRel {
+interface IndexedRel {
   type: string; // upper-case, e.g. "RE4"
   target: string; // upper-case ODS code
   status: string; // lower-case "active" | "inactive"

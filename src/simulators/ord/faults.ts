@@ -3,7 +3,7 @@
 
 import type { FaultConfig, FaultConfigSeed, FaultMode } from './types.js';
 
-export type FullFaultConfig = FaultConfig & FaultConfigSeed;
+type FullFaultConfig = FaultConfig & FaultConfigSeed;
 
 export const FAULT_MODES: readonly FaultMode[] = [
   'none', 'http500', 'http502', 'http503', 'rate429', 'hang', 'reset', 'truncate', 'malformed',
@@ -12,7 +12,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
 const CONFIG_KEYS = new Set(['latencyMs', 'mode', 'rate', 'count', 'pathPrefix', 'retryAfterSeconds', 'hardRateLimit', 'seed']);
 
 /** What to do with one request. `rateLimited` wins over `mode`; `latencyMs` applies before either. */
-export interface FaultDecision {
+interface FaultDecision {
   latencyMs: number;
   mode: Exclude<FaultMode, 'none'> | null;
   rateLimited: boolean;

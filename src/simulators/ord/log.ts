@@ -6,7 +6,7 @@ import type { FaultMode, RequestLogEntry, SimulatorCounters } from './types.js';
 /** Oldest entries are dropped beyond this, so a simulator left running in CI cannot grow without bound; counters keep counting. */
 export const DEFAULT_LOG_LIMIT = 100_000;
 
-export interface LogInput {
+interface LogInput {
   at: number;
   method: string;
   path: string;

@@ -24,9 +24,9 @@ import { flaskErrorBody, pythonJsonDumps } from './json.js';
 
 export const BASE_PATH = '/ORD/2-0-0/';
 export const SERVER_HEADER = 'Werkzeug/0.12.2 Python/3.6.8';
-export const SYNC_WINDOW_DAYS = 185;
+const SYNC_WINDOW_DAYS = 185;
 
-export type Endpoint = 'organisation' | 'search' | 'sync' | 'roles' | 'rels' | 'recordclasses' | 'other';
+type Endpoint = 'organisation' | 'search' | 'sync' | 'roles' | 'rels' | 'recordclasses' | 'other';
 
 export interface OrdResponse {
   status: number;
@@ -35,7 +35,7 @@ export interface OrdResponse {
   body: Buffer;
 }
 
-export interface OrdRoute {
+interface OrdRoute {
   endpoint: Endpoint;
   /** Decoded path segment after the collection (`organisations/{code}`), if any. */
   id?: string;
@@ -111,7 +111,7 @@ function isoDayNumber(iso: string): number | null {
   return Math.round(t / 86_400_000);
 }
 
-export interface OrdApiOptions {
+interface OrdApiOptions {
   today: string;
   linkBaseUrl: string;
 }

@@ -33,7 +33,7 @@ export interface StartOptions extends SimulatorOptions {
   faults?: FaultConfig & FaultConfigSeed;
 }
 
-export interface OrdRequestHandlerParts {
+interface OrdRequestHandlerParts {
   api: OrdApi;
   faults: FaultController;
   log: RequestLog;
@@ -133,7 +133,7 @@ async function handleControl(req: http.IncomingMessage, res: http.ServerResponse
 }
 
 /** A `node:http` request listener serving ORD (plus /__sim control paths) from prepared parts. */
-export function createOrdRequestHandler(parts: OrdRequestHandlerParts): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+function createOrdRequestHandler(parts: OrdRequestHandlerParts): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const { api, faults, log } = parts;
   return (req, res) => {
     res.sendDate = false;
