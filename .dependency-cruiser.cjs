@@ -2,7 +2,7 @@
 // Layers, top to bottom (an import may only point downwards): entry points (main.ts, demo.ts) → app.ts → config.ts →
 // server/ → schema/ → loaders/ → cache/ and sources/<adapter>/ → upstream/ → sources/*.ts (the port) → domain/.
 // logger.ts, paths.ts and generated/ are a floor below everything; simulators/ and dataset/ stand beside the stack.
-// Each layer has one rule listing all it may import inside src/, so an arrow between layers is reported once, by its layer.
+// Each layer has one rule listing all it may import inside src/: an arrow between layers is reported once, by it.
 
 /** Anchors a folder or file (relative to the repository root) as a path pattern. */
 const folder = (path) => `^src/${path}/`;
@@ -79,7 +79,7 @@ module.exports = {
       'port-imports-only-domain',
       PORT,
       [PORT, DOMAIN, ...FLOOR],
-      'The port (src/sources/*.ts: types, errors, known, cost) imports only the port itself, src/domain/ and the floor.',
+      'The port (src/sources/*.ts: types, errors, known, cost) imports only the port, src/domain/ and the floor.',
     ),
     layer(
       'upstream-imports-only-port-and-domain',
@@ -91,9 +91,10 @@ module.exports = {
     {
       name: 'adapter-imports-only-its-folder-upstream-port-and-domain',
       comment:
-        'An adapter (src/sources/<adapter>/) imports only its own folder, src/upstream/, the port (src/sources/*.ts), ' +
-        'src/domain/ and the floor; never another adapter, src/cache/, src/loaders/, src/schema/, src/server/, ' +
-        'src/config.ts or src/app.ts (settings reach it as arguments from the composition root).',
+        'An adapter (src/sources/<adapter>/) imports only its own folder, src/upstream/, the port ' +
+        '(src/sources/*.ts), src/domain/ and the floor; never another adapter, src/cache/, src/loaders/, ' +
+        'src/schema/, src/server/, src/config.ts or src/app.ts (settings reach it as arguments from the composition ' +
+        'root).',
       severity: 'error',
       from: { path: '^src/sources/([^/]+)/' },
       to: { path: SRC, pathNot: ['^src/sources/$1/', UPSTREAM, PORT, DOMAIN, ...FLOOR] },
@@ -109,8 +110,8 @@ module.exports = {
       'loaders-import-only-cache-upstream-port-and-domain',
       LOADERS,
       [LOADERS, CACHE, UPSTREAM, PORT, DOMAIN, ...FLOOR],
-      'src/loaders/ imports only src/loaders/, src/cache/, src/upstream/, the port (src/sources/*.ts), src/domain/ and ' +
-        'the floor; never an adapter (src/sources/<adapter>/), src/schema/ or a layer above.',
+      'src/loaders/ imports only src/loaders/, src/cache/, src/upstream/, the port (src/sources/*.ts), ' +
+        'src/domain/ and the floor; never an adapter (src/sources/<adapter>/), src/schema/ or a layer above.',
     ),
     layer(
       'schema-imports-only-layers-below-and-no-adapter',
@@ -132,7 +133,8 @@ module.exports = {
       CONFIG,
       [SERVER, SCHEMA, LOADERS, CACHE, UPSTREAM, ADAPTER_DECLARATIONS, PORT, DOMAIN, ...FLOOR],
       'src/config.ts reads settings for the layers below it: it imports only those layers and, of an adapter, only ' +
-        'its declarations (src/sources/<adapter>/types.ts, settings.ts); never an adapter implementation or src/app.ts.',
+        'its declarations (src/sources/<adapter>/types.ts, settings.ts); never an adapter implementation or ' +
+        'src/app.ts.',
     ),
     layer(
       'app-imports-no-entry-point-simulator-or-dataset',
