@@ -359,6 +359,17 @@ describe('Retry-After', () => {
 });
 
 describe('pacing and concurrency', () => {
+  it('a pacer handed in is the one every request waits on (how a shared limiter is plugged in)', async () => {
+    const shared = new SlidingWindowPacer({ limit: 1000, guardMs: 0 });
+    const first = makeClient({}, { pacer: shared }).client;
+    const second = makeClient({}, { pacer: shared }).client;
+    expect(first.pacer).toBe(shared);
+    await first.fetchOrganisation('RWR');
+    await second.fetchOrganisation('X26');
+    await second.fetchRecordClasses();
+    expect(shared.starts()).toHaveLength(3);
+  });
+
   function maxInAnyWindow(times: number[], windowMs = 1000): number {
     const sorted = [...times].sort((a, b) => a - b);
     let most = 0;

@@ -34,6 +34,11 @@ export interface UpstreamCallerOptions<E extends string, O extends string, F> {
   circuitOpenError(endpoint: E): Error;
   /** The error an attempt gets once the caller is closed. */
   closedError(endpoint: E): Error;
+  /**
+   * The rate limiter every attempt waits on. Default: an in-process sliding window at `settings.rateLimit`; hand in a
+   * shared one (several replicas, one upstream budget) and this caller simply uses it.
+   */
+  pacer?: Pacer;
   /** Clock for the pacer, the circuit and Retry-After dates (default Date.now). */
   now?: () => number;
   /** Waits for pacing and retry backoff (default setTimeout). */
@@ -69,12 +74,14 @@ export class UpstreamCaller<E extends string, O extends string, F> {
     this.now = options.now ?? realClock.now;
     this.sleep = options.sleep ?? realClock.sleep;
     this.random = options.random ?? Math.random;
-    this.pacer = new SlidingWindowPacer({
-      limit: this.settings.rateLimit,
-      guardMs: this.settings.pacerGuardMs,
-      now: this.now,
-      sleep: this.sleep,
-    });
+    this.pacer =
+      options.pacer ??
+      new SlidingWindowPacer({
+        limit: this.settings.rateLimit,
+        guardMs: this.settings.pacerGuardMs,
+        now: this.now,
+        sleep: this.sleep,
+      });
     this.gate = new UpstreamGate({
       pacer: this.pacer,
       maxConcurrency: this.settings.maxConcurrency,

@@ -64,6 +64,8 @@ export interface OrdClientOptions {
   maxRetryAfterMs?: number;
   /** Overrides settings.pacerGuardMs (whose default is DEFAULT_UPSTREAM_SETTINGS.pacerGuardMs). */
   pacerGuardMs?: number;
+  /** A rate limiter to share (see UpstreamCallerOptions.pacer); default one of the client's own. */
+  pacer?: Pacer;
   /** Called before each retry wait (logging, tests). */
   onRetry?: (info: RetryInfo<OrdUpstreamError> & { endpoint: OrdEndpoint }) => void;
   userAgent?: string;
@@ -96,6 +98,7 @@ export class OrdClient {
     const now = options.now ?? (() => Date.now());
     this.caller = new UpstreamCaller({
       settings: { ...settings, pacerGuardMs: options.pacerGuardMs ?? settings.pacerGuardMs },
+      ...(options.pacer ? { pacer: options.pacer } : {}),
       counters: this.counters,
       outcomes: {
         attempt: 'attempts',
