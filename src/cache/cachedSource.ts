@@ -12,6 +12,9 @@ import {
 } from '../sources/errors.js';
 import { currentUpstreamScope } from '../upstream/scope.js';
 import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../sources/types.js';
+import type { KnownAnswers } from '../sources/known.js';
+import { upstreamCallCostsOf, type CostsUpstreamCalls, type UpstreamCallCosts } from '../sources/cost.js';
+import { normaliseOdsCode } from '../domain/odsCode.js';
 
 /** Told whenever a stale cached answer is served because upstream failed. */
 export interface StaleNotice {
@@ -125,8 +128,8 @@ function untilAborted<T>(pending: Promise<Outcome<T>>, signal: AbortSignal | und
   });
 }
 
-const orgKey = (code: string) => `org:${code.trim().toUpperCase()}`;
-const summaryKey = (code: string) => `sum:${code.trim().toUpperCase()}`;
+const orgKey = (code: string) => `org:${normaliseOdsCode(code)}`;
+const summaryKey = (code: string) => `sum:${normaliseOdsCode(code)}`;
 const CODE_SYSTEM_KEYS: Record<CodeSystemName, string> = {
   roleTypes: 'codes:roles',
   relationshipTypes: 'codes:rels',
@@ -138,7 +141,7 @@ function isRequestFault(error: unknown): boolean {
   return error instanceof SourceRejectedError || error instanceof SourceInvalidArgumentError;
 }
 
-export class CachedOrganisationSource implements OrganisationSource {
+export class CachedOrganisationSource implements OrganisationSource, KnownAnswers, CostsUpstreamCalls {
   readonly cache: EntityCache;
   private readonly inFlight = new Map<string, Promise<Outcome<unknown>>>();
   private sharedInFlight = 0;
@@ -148,6 +151,11 @@ export class CachedOrganisationSource implements OrganisationSource {
     private readonly options: CachedSourceOptions,
   ) {
     this.cache = new EntityCache(options.settings, options.now);
+  }
+
+  /** A miss costs what the inner source's call costs. */
+  get upstreamCallCosts(): UpstreamCallCosts {
+    return upstreamCallCostsOf(this.inner);
   }
 
   async getOrganisation(odsCode: string): Promise<Organisation | null> {

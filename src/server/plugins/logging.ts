@@ -6,8 +6,9 @@ import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { LogLevel } from '../../config.js';
-import { isGraphQLError, sourceErrorOf } from '../../schema/errors.js';
+import { isGraphQLError } from '../../schema/errors.js';
 import { SourceError, SourceRejectedError, SourceUnavailableError } from '../../sources/errors.js';
+import { sourceErrorOf } from './sourceErrors.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
