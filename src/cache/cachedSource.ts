@@ -17,6 +17,8 @@ import { SourceInvalidArgumentError, SourceRejectedError } from '../sources/erro
 import { UpstreamAbortedError, UpstreamBudgetExceededError, abortReason } from '../upstream/errors.js';
 import { currentUpstreamScope } from '../upstream/scope.js';
 import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../sources/types.js';
+import type { KnownAnswers } from '../sources/known.js';
+import { upstreamCallCostsOf, type CostsUpstreamCalls, type UpstreamCallCosts } from '../sources/cost.js';
 
 /** Told whenever a stale cached answer is served because upstream failed. */
 export interface StaleNotice {
@@ -83,7 +85,7 @@ function isRequestFault(error: unknown): boolean {
   return error instanceof SourceRejectedError || error instanceof SourceInvalidArgumentError;
 }
 
-export class CachedOrganisationSource implements OrganisationSource {
+export class CachedOrganisationSource implements OrganisationSource, KnownAnswers, CostsUpstreamCalls {
   readonly cache: CacheStore;
   private readonly inFlight = new Map<CacheKey, Promise<Outcome<unknown>>>();
   private sharedInFlight = 0;
@@ -93,6 +95,11 @@ export class CachedOrganisationSource implements OrganisationSource {
     private readonly options: CachedSourceOptions,
   ) {
     this.cache = options.store;
+  }
+
+  /** A miss costs what the inner source's call costs. */
+  get upstreamCallCosts(): UpstreamCallCosts {
+    return upstreamCallCostsOf(this.inner);
   }
 
   async getOrganisation(odsCode: string): Promise<Organisation | null> {

@@ -1,6 +1,7 @@
 // The key of every answer the shared cache holds, made in one place, and how a person reads a key back.
 // To a store a key is an opaque string: its family's prefix, a colon, then the question it answers (e.g. "org:RWR").
 
+import { normaliseOdsCode } from '../domain/odsCode.js';
 import type { IsoDate } from '../domain/types.js';
 import type { CodeSystemName, OrganisationSearch } from '../sources/types.js';
 
@@ -28,13 +29,10 @@ const FAMILIES = {
 
 const keyIn = (family: keyof typeof FAMILIES, rest: string) => `${FAMILIES[family].prefix}:${rest}` as CacheKey;
 
-/** ODS codes are case-insensitive. */
-const codeOf = (odsCode: string) => odsCode.trim().toUpperCase();
+/** A full record (codes are case-insensitive: normalised by src/domain/odsCode.ts), or the negative entry for a code the source does not hold. */
+export const organisationKey = (odsCode: string): CacheKey => keyIn('organisation', normaliseOdsCode(odsCode));
 
-/** A full record, or the negative entry for a code the source does not hold. */
-export const organisationKey = (odsCode: string): CacheKey => keyIn('organisation', codeOf(odsCode));
-
-export const summaryKey = (odsCode: string): CacheKey => keyIn('summary', codeOf(odsCode));
+export const summaryKey = (odsCode: string): CacheKey => keyIn('summary', normaliseOdsCode(odsCode));
 
 /** A stable key for a search page: keys sorted, arrays sorted, values upper-cased (ORD compares case-insensitively). */
 export function searchKey(filter: OrganisationSearch, offset: number, limit: number): CacheKey {

@@ -9,15 +9,29 @@ import type {
   RelationshipType,
   RoleType,
 } from '../domain/types.js';
-import { ErrorCode, graphQLError, toGraphQLError } from '../schema/errors.js';
+import { normaliseOdsCode, type OdsCode } from '../domain/odsCode.js';
+import { SourceUnavailableError } from '../sources/errors.js';
+import { knowsAnswers } from '../sources/known.js';
 import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../sources/types.js';
 
 /** What the schema's Organisation type resolves from: a full record, or a search/feed/membership summary. */
 export type OrganisationRecord = Organisation | OrganisationSummary;
 
-/** Normalises an ODS code the way ORD does (it upper-cases the path code before lookup). */
-export function normaliseOdsCode(code: string): string {
-  return code.trim().toUpperCase();
+/**
+ * The source listed a code (in a search or a relationship) but then had no record for it: it contradicts itself, so
+ * the field fails as upstream's fault (UPSTREAM_UNAVAILABLE) rather than answering null.
+ */
+export class ListedWithoutRecordError extends SourceUnavailableError {
+  readonly odsCode: string;
+  constructor(odsCode: string) {
+    super('listed_without_record', `The source listed ${odsCode} but has no record for it.`);
+    this.odsCode = odsCode;
+  }
+}
+
+/** A failure as an Error, as DataLoader and graphql-js need it (a non-Error rejection would pass as a value). */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -57,7 +71,7 @@ function memoList<T extends { id: string }>(load: () => Promise<T[]>): () => Pro
         (list) => indexed(list),
         (error: unknown) => {
           pending = undefined; // try again on the next use rather than caching the failure
-          throw toGraphQLError(error);
+          throw error;
         },
       );
     }
@@ -83,12 +97,12 @@ const codeSystemMemo = new WeakMap<OrganisationSource, CodeSystems>();
 const loadedCodeSystems = new WeakMap<OrganisationSource, Set<CodeSystemName>>();
 
 /**
- * The code systems for `source`. A source that caches (it offers `knownCodeSystem`) already keeps them across requests
+ * The code systems for `source`. A source that caches (it offers KnownAnswers) already keeps them across requests
  * under CACHE_TTL_CODE_SYSTEMS_SECONDS, so each request gets its own memo over it (one cache read per system per
  * request, and the TTL is honoured). A plain source gets one process-wide memo, loaded once.
  */
 export function codeSystemsFor(source: OrganisationSource): CodeSystems {
-  if (source.knownCodeSystem) return createCodeSystems(source);
+  if (knowsAnswers(source)) return createCodeSystems(source);
   let memo = codeSystemMemo.get(source);
   if (!memo) {
     const loaded = new Set<CodeSystemName>();
@@ -110,7 +124,7 @@ export function codeSystemsFor(source: OrganisationSource): CodeSystems {
 
 /** Whether using this code system costs no upstream call now: held fresh by a caching source, or in the process memo. */
 export function codeSystemKnown(source: OrganisationSource, system: CodeSystemName): boolean {
-  if (source.knownCodeSystem) return source.knownCodeSystem(system);
+  if (knowsAnswers(source)) return source.knownCodeSystem(system);
   return loadedCodeSystems.get(source)?.has(system) ?? false;
 }
 
@@ -118,8 +132,8 @@ export function codeSystemKnown(source: OrganisationSource, system: CodeSystemNa
 // Per-request loaders.
 
 export interface Loaders {
-  /** Full records by upper-cased ODS code; null for codes the source does not hold. One fetch per code per request. */
-  organisation: DataLoader<string, Organisation | null, string>;
+  /** Full records by ODS code; null for codes the source does not hold. One fetch per code per request. */
+  organisation: DataLoader<OdsCode, Organisation | null, OdsCode>;
   /** The full record for `code` (through `organisation`). */
   full(code: string): Promise<Organisation | null>;
   /**
@@ -141,22 +155,17 @@ export interface Loaders {
 }
 
 export function createLoaders(source: OrganisationSource): Loaders {
-  const requested = new Set<string>();
-  const summaries = new Map<string, OrganisationSummary>();
+  const known = knowsAnswers(source) ? source : undefined;
+  const requested = new Set<OdsCode>();
+  const summaries = new Map<OdsCode, OrganisationSummary>();
   const searches = new Map<string, Promise<SearchPage>>();
 
-  const organisation = new DataLoader<string, Organisation | null, string>(
+  const organisation = new DataLoader<OdsCode, Organisation | null, OdsCode>(
     async (codes) =>
       // The source has no batch lookup (nor has ORD): fetch each distinct code once, concurrently (the ORD client paces),
-      // and give each key its own outcome so one failure never rejects its siblings.
-      Promise.all(
-        codes.map((code) =>
-          source.getOrganisation(code).then(
-            (org) => org,
-            (error: unknown) => toGraphQLError(error),
-          ),
-        ),
-      ),
+      // and give each key its own outcome so one failure never rejects its siblings. Failures stay source errors:
+      // the server translates them for the client (src/server/plugins/sourceErrors.ts).
+      Promise.all(codes.map((code) => source.getOrganisation(code).then((org) => org, asError))),
     { cacheKeyFn: normaliseOdsCode },
   );
 
@@ -179,10 +188,10 @@ export function createLoaders(source: OrganisationSource): Loaders {
     best: async (code) => {
       const key = normaliseOdsCode(code);
       if (!requested.has(key)) {
-        const held = source.knownOrganisation?.(key);
+        const held = known?.knownOrganisation(key);
         if (held !== undefined) return held;
-        const known = summaries.get(key) ?? source.knownSummary?.(key);
-        if (known) return known;
+        const summary = summaries.get(key) ?? known?.knownSummary(key);
+        if (summary) return summary;
       }
       return full(key);
     },
@@ -190,11 +199,7 @@ export function createLoaders(source: OrganisationSource): Loaders {
       if (typeof record !== 'string' && record.kind === 'full') return record;
       const code = typeof record === 'string' ? record : record.odsCode;
       const org = await full(code);
-      if (!org) {
-        throw graphQLError(`ORD listed ${code} (in a search or a relationship) but has no record for it.`, {
-          extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE },
-        });
-      }
+      if (!org) throw new ListedWithoutRecordError(code);
       return org;
     },
     summary: (code) => summaries.get(normaliseOdsCode(code)),
@@ -203,15 +208,10 @@ export function createLoaders(source: OrganisationSource): Loaders {
       const key = JSON.stringify([filter, offset, limit]);
       let page = searches.get(key);
       if (!page) {
-        page = source.searchOrganisations(filter, offset, limit).then(
-          (result) => {
-            primeSummaries(result.items);
-            return result;
-          },
-          (error: unknown) => {
-            throw toGraphQLError(error);
-          },
-        );
+        page = source.searchOrganisations(filter, offset, limit).then((result) => {
+          primeSummaries(result.items);
+          return result;
+        });
         searches.set(key, page);
       }
       return page;

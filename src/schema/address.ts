@@ -28,6 +28,7 @@ export const AddressRef = builder.objectRef<AddressParent>('Address').implement(
     postcode: t.string({
       nullable: true,
       description: 'Postcode as ORD holds it (e.g. "SG8 0SP"). Served from a summary without a full fetch.',
+      extensions: { fromSummary: true },
       resolve: (p) => (p.kind === 'summary' ? p.postcode : p.address.postcode),
     }),
     country: t.string({ nullable: true, description: 'Country (e.g. "ENGLAND").', resolve: async (p, _a, ctx) => (await fullAddress(p, ctx))?.country ?? null }),

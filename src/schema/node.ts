@@ -2,17 +2,30 @@
 // Declared here rather than by the relay plugin so that a malformed id is a BAD_USER_INPUT error naming the argument.
 
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
-import type { OrganisationRecord } from '../loaders/index.js';
+import { normaliseOdsCode, parseOdsCode, type OdsCode } from '../domain/odsCode.js';
 import { builder } from './builder.js';
-import { badUserInput, checkOdsCode, quoteInput, toGraphQLError } from './errors.js';
+import { checkOdsCode } from './arguments.js';
+import { badUserInput, quoteInput } from './errors.js';
+import { MAX_CODES_PER_FIELD, organisationByCodeCost, organisationsByCodesCost } from './refs.js';
 
 /** The Relay global id of the organisation with this ODS code. */
 export function organisationGlobalId(odsCode: string): string {
-  return encodeGlobalID('Organisation', odsCode.toUpperCase());
+  return encodeGlobalID('Organisation', normaliseOdsCode(odsCode));
+}
+
+/** The ODS code in a global id, for the cost estimate: undefined for anything the resolvers refuse. */
+function odsCodeInGlobalId(id: unknown): OdsCode | undefined {
+  if (typeof id !== 'string') return undefined;
+  try {
+    const decoded = decodeGlobalID(id);
+    return decoded.typename === 'Organisation' ? parseOdsCode(decoded.id) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ODS code inside a global id, or BAD_USER_INPUT naming `argumentName`. */
-export function odsCodeFromGlobalId(id: string, argumentName: string): string {
+export function odsCodeFromGlobalId(id: string, argumentName: string): OdsCode {
   let decoded: { typename: string; id: string };
   try {
     decoded = decodeGlobalID(id);
@@ -40,6 +53,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'Any Node by its global id; null when the organisation it names no longer exists.',
     args: { id: t.arg.id({ required: true, description: 'A global id, as returned in `Organisation.id`.' }) },
+    extensions: { upstreamCost: (at) => organisationByCodeCost(at, odsCodeInGlobalId(at.args.id)) },
     resolve: (_root, args, ctx) => ctx.loaders.best(odsCodeFromGlobalId(String(args.id), 'id')),
   }),
   nodes: t.field({
@@ -47,13 +61,19 @@ builder.queryFields((t) => ({
     nullable: { list: false, items: true },
     description: 'Several Nodes by global id, in the order asked; null for ids whose organisation does not exist.',
     args: { ids: t.arg.idList({ required: true, description: 'Global ids, as returned in `Organisation.id` (at most 1000).' }) },
-    resolve: async (_root, args, ctx) => {
-      if (args.ids.length > 1000) throw badUserInput('ids may hold at most 1000 ids.', 'ids');
+    extensions: {
+      upstreamCost: (at) => {
+        const ids = at.args.ids;
+        return organisationsByCodesCost(at, Array.isArray(ids) ? ids.map(odsCodeInGlobalId) : []);
+      },
+    },
+    resolve: (_root, args, ctx) => {
+      if (args.ids.length > MAX_CODES_PER_FIELD) {
+        throw badUserInput(`ids may hold at most ${MAX_CODES_PER_FIELD} ids.`, 'ids');
+      }
       const codes = args.ids.map((id) => odsCodeFromGlobalId(String(id), 'ids'));
-      const results = await Promise.all(
-        codes.map((code) => ctx.loaders.best(code).catch((error: unknown) => toGraphQLError(error))),
-      );
-      return results as (OrganisationRecord | null)[];
+      // One promise per item: a failed one is null plus an error at that index (see Query.organisations).
+      return codes.map((code) => ctx.loaders.best(code));
     },
   }),
 }));

@@ -4,7 +4,8 @@
 import type { RecordClass } from '../domain/types.js';
 import type { Context } from './builder.js';
 import { builder } from './builder.js';
-import { checkCodeSystemId } from './errors.js';
+import { checkCodeSystemId } from './arguments.js';
+import { usesCodeSystem } from './cost/declare.js';
 
 export const RecordClassRef = builder.objectRef<RecordClass>('RecordClass').implement({
   description: 'Whether a record is an organisation (RC1, "HSCOrg") or a site (RC2, "HSCSite"), from ORD\'s code system.',
@@ -25,6 +26,7 @@ builder.queryFields((t) => ({
   recordClasses: t.field({
     type: [RecordClassRef],
     description: 'Every record class in ORD\'s code system. Loaded once per server process.',
+    extensions: { upstreamCost: usesCodeSystem('recordClasses') },
     resolve: (_root, _args, ctx) => ctx.loaders.codeSystems.recordClasses(),
   }),
   recordClass: t.field({
@@ -32,6 +34,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One record class by ORD id ("RC1" or "RC2"); null when ORD has no such class.',
     args: { id: t.arg.id({ required: true, description: 'ORD record class id, e.g. "RC1" (case-insensitive).' }) },
+    extensions: { upstreamCost: usesCodeSystem('recordClasses') },
     resolve: (_root, args, ctx) => ctx.loaders.codeSystems.recordClass(checkCodeSystemId(args.id, 'RC', 'id')),
   }),
 }));

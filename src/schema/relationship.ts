@@ -3,7 +3,8 @@
 
 import type { Relationship } from '../domain/types.js';
 import { builder } from './builder.js';
-import { OrganisationRef } from './refs.js';
+import { usesCodeSystem } from './cost/declare.js';
+import { OrganisationRef, targetCost } from './refs.js';
 import { PeriodRef } from './period.js';
 import { RelationshipTypeRef, relationshipTypeById } from './relationshipType.js';
 import { RoleTypeRef, roleTypeById } from './roleType.js';
@@ -16,6 +17,7 @@ export const RelationshipRef = builder.objectRef<Relationship>('Relationship').i
     type: t.field({
       type: RelationshipTypeRef,
       description: 'The kind of relationship, from ORD\'s relationship code system.',
+      extensions: { upstreamCost: usesCodeSystem('relationshipTypes') },
       resolve: (r, _a, ctx) => relationshipTypeById(ctx, r.relationshipTypeId),
     }),
     status: t.field({ type: StatusEnum, description: 'Whether the relationship is active now.', resolve: (r) => r.status }),
@@ -36,6 +38,7 @@ export const RelationshipRef = builder.objectRef<Relationship>('Relationship').i
       nullable: true,
       description:
         'The organisation this relationship points at. Null (with an error on this field only) when it cannot be fetched; null without an error when ORD has no record for the code.',
+      extensions: { upstreamCost: targetCost },
       resolve: (r, _a, ctx) => ctx.loaders.best(r.targetOdsCode),
     }),
     targetOdsCode: t.string({
@@ -46,6 +49,7 @@ export const RelationshipRef = builder.objectRef<Relationship>('Relationship').i
       type: RoleTypeRef,
       nullable: true,
       description: 'The target\'s primary role type as recorded on this relationship; needs no fetch of the target.',
+      extensions: { upstreamCost: usesCodeSystem('roleTypes') },
       resolve: (r, _a, ctx) => (r.targetPrimaryRoleTypeId ? roleTypeById(ctx, r.targetPrimaryRoleTypeId, true) : null),
     }),
     uniqueRelId: t.int({ nullable: true, description: 'ORD\'s id for this relationship instance.', resolve: (r) => r.uniqueRelId }),

@@ -4,7 +4,8 @@
 import type { RelationshipType } from '../domain/types.js';
 import type { Context } from './builder.js';
 import { builder } from './builder.js';
-import { checkCodeSystemId } from './errors.js';
+import { checkCodeSystemId } from './arguments.js';
+import { usesCodeSystem } from './cost/declare.js';
 
 export const RelationshipTypeRef = builder.objectRef<RelationshipType>('RelationshipType').implement({
   description: 'A kind of relationship between organisations, from ORD\'s OrganisationRelationship code system.',
@@ -25,6 +26,7 @@ builder.queryFields((t) => ({
   relationshipTypes: t.field({
     type: [RelationshipTypeRef],
     description: 'Every relationship type in ORD\'s code system, in ORD\'s order. Loaded once per server process.',
+    extensions: { upstreamCost: usesCodeSystem('relationshipTypes') },
     resolve: (_root, _args, ctx) => ctx.loaders.codeSystems.relationshipTypes(),
   }),
   relationshipType: t.field({
@@ -32,6 +34,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One relationship type by ORD id (e.g. "RE6"); null when ORD has no such type.',
     args: { id: t.arg.id({ required: true, description: 'ORD relationship type id, e.g. "RE6" (case-insensitive).' }) },
+    extensions: { upstreamCost: usesCodeSystem('relationshipTypes') },
     resolve: (_root, args, ctx) => ctx.loaders.codeSystems.relationshipType(checkCodeSystemId(args.id, 'RE', 'id')),
   }),
 }));

@@ -4,6 +4,7 @@
 import type { Role } from '../domain/types.js';
 import type { Context } from './builder.js';
 import { builder } from './builder.js';
+import { usesCodeSystem } from './cost/declare.js';
 import { PeriodRef } from './period.js';
 import { RoleTypeRef, roleTypeById } from './roleType.js';
 import { StatusEnum } from './scalars.js';
@@ -26,11 +27,13 @@ export const RoleRef = builder.objectRef<RoleParent>('Role').implement({
     type: t.field({
       type: RoleTypeRef,
       description: 'The kind of role, from ORD\'s role code system.',
+      extensions: { fromSummary: true, upstreamCost: usesCodeSystem('roleTypes') },
       resolve: (p, _a, ctx) =>
         p.kind === 'full' ? roleTypeById(ctx, p.role.roleTypeId, p.role.isPrimary) : roleTypeById(ctx, p.roleTypeId, true),
     }),
     isPrimary: t.boolean({
       description: 'True for the organisation\'s primary role (exactly one per organisation).',
+      extensions: { fromSummary: true },
       resolve: (p) => (p.kind === 'full' ? p.role.isPrimary : true),
     }),
     status: t.field({

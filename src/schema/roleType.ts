@@ -4,7 +4,8 @@
 import type { RoleType } from '../domain/types.js';
 import type { Context } from './builder.js';
 import { builder } from './builder.js';
-import { checkCodeSystemId } from './errors.js';
+import { checkCodeSystemId } from './arguments.js';
+import { usesCodeSystem } from './cost/declare.js';
 
 export const RoleTypeRef = builder.objectRef<RoleType>('RoleType').implement({
   description: 'A kind of role an organisation can hold, from ORD\'s OrganisationRole code system.',
@@ -29,6 +30,7 @@ builder.queryFields((t) => ({
   roleTypes: t.field({
     type: [RoleTypeRef],
     description: 'Every role type in ORD\'s code system, in ORD\'s order. Loaded once per server process.',
+    extensions: { upstreamCost: usesCodeSystem('roleTypes') },
     resolve: (_root, _args, ctx) => ctx.loaders.codeSystems.roleTypes(),
   }),
   roleType: t.field({
@@ -36,6 +38,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One role type by ORD id (e.g. "RO197"); null when ORD has no such role type.',
     args: { id: t.arg.id({ required: true, description: 'ORD role type id, e.g. "RO197" (case-insensitive).' }) },
+    extensions: { upstreamCost: usesCodeSystem('roleTypes') },
     resolve: (_root, args, ctx) => ctx.loaders.codeSystems.roleType(checkCodeSystemId(args.id, 'RO', 'id')),
   }),
 }));

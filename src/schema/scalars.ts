@@ -1,5 +1,5 @@
 // The Date scalar (a real calendar date, YYYY-MM-DD) and the Status enum shared by organisations, roles and relationships.
-// Malformed dates are BAD_USER_INPUT errors; the server names the offending argument (see errors.ts `nameArguments`).
+// Malformed dates are BAD_USER_INPUT errors; the server names the offending argument (src/server/plugins/argumentNames.ts).
 
 import { Kind } from 'graphql';
 import { builder } from './builder.js';

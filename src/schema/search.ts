@@ -1,13 +1,17 @@
 // Searching: the OrganisationFilter input (every ORD search filter), the two connection types, and the paging rules.
 // Root fields searchOrganisations and organisationsChangedSince; Organisation.inboundRelationships pages the same way.
 
+import { normaliseOdsCode, type OdsCode } from '../domain/odsCode.js';
 import type { Relationship, Status } from '../domain/types.js';
 import type { OrganisationRecord } from '../loaders/index.js';
-import type { OrganisationSearch } from '../sources/types.js';
+import type { OrganisationSearch, SearchPage } from '../sources/types.js';
 import type { Context } from './builder.js';
 import { builder } from './builder.js';
-import { badUserInput, checkCodeSystemId, checkNameFilter, checkOdsCode, checkPostcodeFilter, quoteInput } from './errors.js';
-import { OrganisationRef } from './refs.js';
+import { checkCodeSystemId, checkNameFilter, checkOdsCode, checkPostcodeFilter } from './arguments.js';
+import { assumedInboundMembers } from './cost/assumptions.js';
+import type { CostAt } from './cost/declare.js';
+import { badUserInput, quoteInput } from './errors.js';
+import { OrganisationRef, UNKNOWN_LINK, UNKNOWN_ORGANISATION, type OrganisationAtCost } from './refs.js';
 import { RelationshipRef } from './relationship.js';
 import { DateScalar, StatusEnum } from './scalars.js';
 
@@ -83,6 +87,73 @@ export async function searchConnection(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// What a page costs upstream (the root searches and `inboundRelationships` declare it; cost/declare.ts).
+
+type CostArgs = Readonly<Record<string, unknown>>;
+
+/** What the cost estimate knows about one edge of a page: its node and, for a membership page, the page's arguments. */
+interface EdgeAtCost extends OrganisationAtCost {
+  inbound: CostArgs | undefined;
+  /** Set by the first field of this edge that counts the node's full-record fetch: no other field counts it again. */
+  fullRecordCounted: boolean;
+}
+
+/** The fetch of an edge node's full record, counted once per edge when a field needs it and the source lacks it. */
+function fullRecordOnce(at: CostAt<EdgeAtCost>, needed: boolean): number {
+  const edge = at.parent;
+  if (!needed || edge.held !== undefined || edge.fullRecordCounted) return 0;
+  edge.fullRecordCounted = true;
+  return at.calls.record();
+}
+
+/** The page the connection would read, when the source holds exactly it fresh. */
+function knownPage(at: CostAt<unknown>, search: (() => OrganisationSearch) | undefined): SearchPage | undefined {
+  if (!search || !at.known) return undefined;
+  try {
+    const { offset, limit } = pageWindow(at.args as PageArgs);
+    return at.known.knownSearch(search(), offset, limit);
+  } catch {
+    return undefined; // bad input: execution refuses it before any call
+  }
+}
+
+/**
+ * A page of a search (`search` builds it as the resolver does; undefined when the estimate cannot), with `inbound`
+ * holding the arguments of a membership page. When the source holds the very page fresh, its rows are counted one by
+ * one (what each needs beyond its summary, looked up in the cache); otherwise the page costs its search calls plus
+ * `first` rows (or the assumed members) that nothing is known of.
+ */
+export function connectionCost(
+  at: CostAt<unknown>,
+  search: (() => OrganisationSearch) | undefined,
+  inbound?: CostArgs,
+): number {
+  const first = at.args.first ?? DEFAULT_PAGE_SIZE;
+  // Refused as BAD_USER_INPUT before any call:
+  if (typeof first !== 'number' || !Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) return 0;
+  const page = knownPage(at, search);
+  if (page) {
+    let calls = 0;
+    for (const item of page.items.slice(0, first)) {
+      const held = at.known?.knownOrganisation(item.odsCode);
+      if (held === null) continue;
+      calls += at.below({ code: item.odsCode, held, inbound, fullRecordCounted: false } satisfies EdgeAtCost);
+    }
+    return calls;
+  }
+  const rows = inbound ? Math.min(first, assumedInboundMembers(inbound) ?? first) : first;
+  const edge: EdgeAtCost = { ...UNKNOWN_ORGANISATION, inbound, fullRecordCounted: false };
+  return at.calls.searchPage(first) + rows * at.below(edge);
+}
+
+/** An edge's node: a summary, so its full record only when its selection needs one. */
+const nodeField = {
+  extensions: {
+    upstreamCost: (at: CostAt<EdgeAtCost>) => fullRecordOnce(at, at.needsFullRecord()) + at.below(at.parent),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
 // Connection types.
 
 builder.globalConnectionField('totalCount', (t) =>
@@ -99,14 +170,14 @@ export const OrganisationConnectionRef = builder.connectionObject(
     description:
       'A page of organisations from a search or the change feed. Each node carries the search summary, so `odsCode`, `name`, `status`, `recordClass`, `lastChangeDate`, `address { postcode }` and `primaryRole { type isPrimary }` cost no further ORD calls.',
   },
-  { name: 'OrganisationEdge', description: 'One organisation in a page of results.' },
+  { name: 'OrganisationEdge', description: 'One organisation in a page of results.', nodeField },
 );
 
 /** An inbound edge also remembers which organisation it points at and the filters asked for. */
 export interface InboundEdge {
   cursor: string;
   node: OrganisationRecord;
-  targetOdsCode: string;
+  targetOdsCode: OdsCode;
   types: string[] | null;
   status: Status | null;
 }
@@ -114,7 +185,7 @@ export interface InboundEdge {
 function matchingRelationships(source: { relationships: Relationship[] }, edge: InboundEdge): Relationship[] {
   return source.relationships.filter(
     (r) =>
-      r.targetOdsCode.toUpperCase() === edge.targetOdsCode &&
+      normaliseOdsCode(r.targetOdsCode) === edge.targetOdsCode &&
       (!edge.types || edge.types.includes(r.relationshipTypeId.toUpperCase())) &&
       (!edge.status || r.status === edge.status),
   );
@@ -140,12 +211,14 @@ export const InboundRelationshipConnectionRef = builder.connectionObject(
   {
     name: 'InboundRelationshipEdge',
     description: 'One organisation pointing at this one, with the relationship it holds.',
+    nodeField,
     fields: (t) => ({
       relationship: t.field({
         type: RelationshipRef,
         nullable: true,
         description:
           'The source\'s own relationship to this organisation (matching the connection\'s `types` and `status`; the active, most recently started one when several match). Needs the source\'s full record: one ORD call per distinct source.',
+        extensions: { upstreamCost: (at: CostAt<EdgeAtCost>) => fullRecordOnce(at, true) + at.below(UNKNOWN_LINK) },
         resolve: async (edge, _a, ctx) => {
           const inbound = edge as unknown as InboundEdge;
           const source = await ctx.loaders.complete(inbound.node);
@@ -156,6 +229,14 @@ export const InboundRelationshipConnectionRef = builder.connectionObject(
         type: [RelationshipRef],
         description:
           'Every relationship the source holds to this organisation that matches the connection\'s `types` and `status` (a practice can be both commissioned by and operated by the same body). Needs the source\'s full record.',
+        extensions: {
+          // One relationship per listed type (a practice's commissioner and operator may be the same body).
+          upstreamCost: (at: CostAt<EdgeAtCost>) => {
+            const types = at.parent.inbound?.types;
+            const relationships = Math.max(1, Array.isArray(types) ? types.length : 1);
+            return fullRecordOnce(at, true) + relationships * at.below(UNKNOWN_LINK);
+          },
+        },
         resolve: async (edge, _a, ctx) => {
           const inbound = edge as unknown as InboundEdge;
           const source = await ctx.loaders.complete(inbound.node);
@@ -253,6 +334,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ description: pageArgDescriptions.first }),
       after: t.arg.string({ description: pageArgDescriptions.after }),
     },
+    extensions: { upstreamCost: (at) => connectionCost(at, () => toSearch(at.args.filter as FilterInput)) },
     resolve: (_root, args, ctx) => searchConnection(ctx, toSearch(args.filter), args),
   }),
   organisationsChangedSince: t.field({
@@ -264,6 +346,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({ description: pageArgDescriptions.first }),
       after: t.arg.string({ description: pageArgDescriptions.after }),
     },
+    extensions: { upstreamCost: (at) => connectionCost(at, () => ({ changedSince: String(at.args.date) })) },
     resolve: (_root, args, ctx) => searchConnection(ctx, { changedSince: args.date }, args),
   }),
 }));

@@ -3,7 +3,8 @@
 
 import type { Succession } from '../domain/types.js';
 import { builder } from './builder.js';
-import { OrganisationRef } from './refs.js';
+import { usesCodeSystem } from './cost/declare.js';
+import { OrganisationRef, targetCost } from './refs.js';
 import { RoleTypeRef, roleTypeById } from './roleType.js';
 import { DateScalar } from './scalars.js';
 
@@ -30,6 +31,7 @@ export const SuccessionRef = builder.objectRef<Succession>('Succession').impleme
       nullable: true,
       description:
         'The other organisation. Null (with an error on this field only) when it cannot be fetched; null without an error when ORD has no record for the code.',
+      extensions: { upstreamCost: targetCost },
       resolve: (s, _a, ctx) => ctx.loaders.best(s.targetOdsCode),
     }),
     targetOdsCode: t.string({ description: 'The other organisation\'s ODS code; needs no fetch.', resolve: (s) => s.targetOdsCode }),
@@ -37,6 +39,7 @@ export const SuccessionRef = builder.objectRef<Succession>('Succession').impleme
       type: RoleTypeRef,
       nullable: true,
       description: 'The other organisation\'s primary role type as recorded on this succession; needs no fetch.',
+      extensions: { upstreamCost: usesCodeSystem('roleTypes') },
       resolve: (s, _a, ctx) => (s.targetPrimaryRoleTypeId ? roleTypeById(ctx, s.targetPrimaryRoleTypeId, true) : null),
     }),
     uniqueSuccId: t.int({ nullable: true, description: 'ORD\'s id for this succession record.', resolve: (s) => s.uniqueSuccId }),

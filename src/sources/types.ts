@@ -24,9 +24,13 @@ export interface SearchPage {
   items: OrganisationSummary[];
 }
 
-/** The code systems a source serves (each one ORD call when not held). */
+/** The code systems a source serves (what one costs upstream: src/sources/cost.ts). */
 export type CodeSystemName = 'roleTypes' | 'relationshipTypes' | 'recordClasses';
 
+/**
+ * What every source offers. A caching source also answers from memory (KnownAnswers, src/sources/known.ts); a source
+ * may say what its requests cost upstream (src/sources/cost.ts).
+ */
 export interface OrganisationSource {
   /** A full record, or null when the source has no such code. */
   getOrganisation(odsCode: string): Promise<Organisation | null>;
@@ -37,16 +41,4 @@ export interface OrganisationSource {
   roleTypes(): Promise<RoleType[]>;
   relationshipTypes(): Promise<RelationshipType[]>;
   recordClasses(): Promise<RecordClass[]>;
-
-  // Optional, for sources that remember answers (CachedOrganisationSource). They answer synchronously, never call
-  // upstream, and report only fresh knowledge: the loaders use them to skip fetches, the budget estimator to count less.
-
-  /** A fresh full record held for `odsCode`; `null` when the code is known not to exist; undefined when not known. */
-  knownOrganisation?(odsCode: string): Organisation | null | undefined;
-  /** A fresh summary held for `odsCode` (from a search page or a full record); undefined when not known. */
-  knownSummary?(odsCode: string): OrganisationSummary | undefined;
-  /** A fresh page held for exactly this search, offset and limit; undefined when not known. */
-  knownSearch?(filter: OrganisationSearch, offset: number, limit: number): SearchPage | undefined;
-  /** True when the code system is held fresh, so using it costs no upstream call. */
-  knownCodeSystem?(system: CodeSystemName): boolean;
 }

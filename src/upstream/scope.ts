@@ -11,8 +11,11 @@ export interface UpstreamScopeOptions {
   /** Most upstream requests (retries not counted) this scope may start; default unlimited. */
   budget?: number;
   priority?: UpstreamPriority;
-  /** Aborts waiting and in-flight upstream requests of this scope (e.g. a per-request deadline). */
-  signal?: AbortSignal;
+  /**
+   * Aborts waiting and in-flight upstream requests of this scope (e.g. a per-request deadline). Given as a function, it is
+   * made the first time something asks for it, so an operation that never goes upstream never pays for one.
+   */
+  signal?: AbortSignal | (() => AbortSignal);
   /** For logs: the request this scope belongs to. */
   requestId?: string;
 }
@@ -20,19 +23,24 @@ export interface UpstreamScopeOptions {
 export class UpstreamScope {
   readonly budget: number;
   readonly priority: UpstreamPriority;
-  readonly signal: AbortSignal | undefined;
   readonly requestId: string | undefined;
   /** Upstream requests started so far in this scope, per endpoint. */
   readonly spentByEndpoint = new Map<string, number>();
   /** Cached answers served past their TTL because upstream failed: the response says so (`extensions.stale`). */
   readonly staleNotices: StaleNoticeEntry[] = [];
   private spentTotal = 0;
+  private signalOrMaker: AbortSignal | (() => AbortSignal) | undefined;
 
   constructor(options: UpstreamScopeOptions = {}) {
     this.budget = options.budget ?? Number.POSITIVE_INFINITY;
     this.priority = options.priority ?? 'interactive';
-    this.signal = options.signal;
+    this.signalOrMaker = options.signal;
     this.requestId = options.requestId;
+  }
+
+  get signal(): AbortSignal | undefined {
+    if (typeof this.signalOrMaker === 'function') this.signalOrMaker = this.signalOrMaker();
+    return this.signalOrMaker;
   }
 
   get spent(): number {

@@ -1,7 +1,6 @@
-// Estimates, before execution, how many ORD calls a GraphQL operation could need on a cold cache (minus what is cached).
-// The upstream-budget plugin (src/server/upstream.ts) refuses operations over MAX_UPSTREAM_CALLS_PER_OPERATION with it.
+// Estimates, before execution, how many upstream calls a GraphQL operation could need on the current cache: a walk of
+// the operation over the schema, adding up what each selected field declares (declare.ts). Used by the budget plugin.
 
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import {
   Kind,
   valueFromASTUntyped,
@@ -9,57 +8,23 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLAbstractType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 import { codeSystemKnown } from '../../loaders/index.js';
-import type { Organisation, Relationship, Succession } from '../../domain/types.js';
-import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../../sources/types.js';
-import { checkCodeSystemId } from '../errors.js';
-import { selectRelationships, selectSuccessions } from '../filters.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageWindow, toSearch } from '../search.js';
-
-/**
- * The estimator's assumptions, one place. Counts come from the national dataset (59,836 records, asOf 2026-03-01):
- * per organisation, relationships p99 8 / max 10, active ones max 3, of one type p99 5 / max 7 (active: always 1);
- * successions p99 1 / max 9. Estimates aim to be an upper bound for real queries, not the worst case of every record:
- * the per-operation budget enforced during execution (UpstreamScope) catches the rare record that exceeds them.
- */
-export const COST_ASSUMPTIONS = {
-  /** ORD returns at most this many rows per search call: a page of `first` rows costs ceil(first / 1000) calls (min 1). */
-  ordPageRows: 1000,
-  /** `relationships` with `types` and `status: ACTIVE` or `activeOn`: relationships per listed type. */
-  relationshipsPerTypeCurrent: 1,
-  /** `relationships` with `types` otherwise (history included): per listed type. */
-  relationshipsPerType: 5,
-  /** `relationships` without `types` but with `status: ACTIVE` or `activeOn`. */
-  relationshipsCurrent: 3,
-  /** `relationships` with no filter (and the cap on every relationships estimate). */
-  relationshipsAll: 10,
-  /** `successions`, filtered by type or not: three generations of a merger history then cost 3 + 9 + 27 fetches. */
-  successions: 3,
-  /**
-   * `inboundRelationships` with `status: ACTIVE`: most members a target has, by relationship type (and the members'
-   * primary role when the query filters on it); capped by `first`. Twice as many when inactive members are included.
-   * Types not listed here (RE4 practices per commissioner, RE6 sites per trust: hundreds) are estimated at `first`.
-   */
-  inboundActiveMembers: {
-    'RE5/RO98': 10, // sub-ICB locations in an ICB
-    'RE5/RO197': 20, // NHS trusts in an ICB
-    RE5: 50, // anything "in the geography of" an ICB or region
-    RE2: 10, // sub-ICB locations a commissioning hub serves
-    'RE8/RO177': 35, // GP practices in a PCN
-    RE8: 50, // PCN members of any kind
-  } as Record<string, number>,
-} as const;
-
-/** Fields answered from a search summary (see Organisation's description): no full record needed for these. */
-const SUMMARY_FIELDS = new Set(['__typename', 'id', 'odsCode', 'name', 'status', 'recordClass', 'lastChangeDate', 'inboundRelationships']);
-const SUMMARY_ADDRESS_FIELDS = new Set(['__typename', 'postcode']);
-const SUMMARY_PRIMARY_ROLE_FIELDS = new Set(['__typename', 'type', 'isPrimary']);
+import { upstreamCallCostsOf, type UpstreamCallCosts } from '../../sources/cost.js';
+import { knowsAnswers, type KnownAnswers } from '../../sources/known.js';
+import type { CodeSystemName, OrganisationSource } from '../../sources/types.js';
+import { schema } from '../index.js';
+import type { CodeSystemUse, CostAt, FieldCost, FromSummary } from './declare.js';
 
 export interface UpstreamEstimate {
-  /** ORD calls the operation could make on the current cache. */
+  /** Upstream calls the operation could make on the current cache. */
   calls: number;
   /** Code systems the operation would have to load. */
   codeSystems: CodeSystemName[];
@@ -69,331 +34,367 @@ export interface EstimateInput {
   document: DocumentNode;
   operationName?: string | null | undefined;
   variables?: Record<string, unknown> | null | undefined;
-  /** Asked what it already holds (knownOrganisation/knownSummary/knownCodeSystem); never called upstream. */
+  /** Asked what it already holds (KnownAnswers) and what its calls cost; never called upstream. */
   source: OrganisationSource;
 }
 
-type Vars = Record<string, unknown>;
+type Vars = Readonly<Record<string, unknown>>;
 
-function findOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+// ---------------------------------------------------------------------------------------------------------------
+// The plan: what does not depend on variables or on the cache, worked out once per document and operation (Yoga hands
+// a repeated query the same parsed DocumentNode) — fragments spread, fields matched to the schema, literals read.
+
+/** An @skip or @include whose `if` is a variable. */
+interface Condition {
+  readonly skip: boolean;
+  readonly variable: string;
+}
+
+interface PlannedField {
+  readonly cost: FieldCost | undefined;
+  /** Set when the cost is only a code system's use (usesCodeSystem): the walk notes it without calling the cost. */
+  readonly codeSystem: CodeSystemName | undefined;
+  readonly fromSummary: FromSummary | undefined;
+  /** Arguments written as literals, read once. Shared by every request: never mutated. */
+  readonly literalArgs: Vars;
+  /** Arguments that hold variables, read per request. */
+  readonly variableArgs: readonly (readonly [string, ValueNode])[] | undefined;
+  /** The variable @skip/@include on the field or on the fragments it sits in; all must let it through. */
+  readonly conditions: readonly Condition[] | undefined;
+  /** The field's own selection, planned once per object type the field may return; undefined for a leaf. */
+  readonly selection: readonly SelectionPlan[] | undefined;
+  /** Whether anything in the selection declares a cost (else it costs nothing, whatever the parent). */
+  readonly selectionCosts: boolean;
+}
+
+interface SelectionPlan {
+  /** Every field selected (aliases separately), for `needsFullRecord`. */
+  readonly fields: readonly PlannedField[];
+  /** The fields that declare a cost, or have one below them: the only ones the walk visits. */
+  readonly costed: readonly PlannedField[];
+  /** Whether the selection needs a full record; undefined when that depends on variables. */
+  readonly needsFull: boolean | undefined;
+}
+
+interface OperationPlan {
+  /** The query's root selection; undefined for an unknown operation or a mutation (execution makes no call). */
+  readonly root: SelectionPlan | undefined;
+  /** The operation's variable defaults. */
+  readonly defaults: Vars;
+}
+
+/** The arguments of a field written without any. */
+const NO_ARGS: Vars = Object.freeze({});
+
+const TYPENAME: Omit<PlannedField, 'conditions'> = {
+  cost: undefined,
+  codeSystem: undefined,
+  fromSummary: true,
+  literalArgs: NO_ARGS,
+  variableArgs: undefined,
+  selection: undefined,
+  selectionCosts: false,
+};
+
+/** Marks a selection a literal @skip(if: true) or @include(if: false) leaves out. */
+const LEFT_OUT = null;
+
+/** The variable conditions of these directives, or LEFT_OUT when a literal one excludes the selection. */
+function conditionsOf(directives: readonly DirectiveNode[] | undefined): Condition[] | typeof LEFT_OUT {
+  const conditions: Condition[] = [];
+  for (const directive of directives ?? []) {
+    const skip = directive.name.value === 'skip';
+    if (!skip && directive.name.value !== 'include') continue;
+    const value = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+    if (!value) continue;
+    if (value.kind === Kind.VARIABLE) conditions.push({ skip, variable: value.name.value });
+    else if (valueFromASTUntyped(value) === skip) return LEFT_OUT;
+  }
+  return conditions;
+}
+
+function holdsVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(holdsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((f) => holdsVariable(f.value));
+  return false;
+}
+
+/** Through lists and non-nulls, by shape: under vitest the schema's graphql-js may be another copy than ours. */
+function namedType(type: GraphQLOutputType): GraphQLNamedType {
+  let named: GraphQLOutputType = type;
+  while ('ofType' in named) named = named.ofType;
+  return named;
+}
+
+const kindOf = (type: GraphQLNamedType): string => type[Symbol.toStringTag];
+
+/** Whether a field's selection, as planned, needs a full record: true, false, or undefined when variables decide. */
+function plannedNeedsFull(plans: readonly SelectionPlan[] | undefined): boolean | undefined {
+  let needs: boolean | undefined = false;
+  for (const plan of plans ?? []) {
+    if (plan.needsFull === true) return true;
+    if (plan.needsFull === undefined) needs = undefined;
+  }
+  return needs;
+}
+
+function selectionNeedsFull(fields: readonly PlannedField[]): boolean | undefined {
+  let needs: boolean | undefined = false;
+  for (const field of fields) {
+    let own =
+      field.fromSummary === true ? false : field.fromSummary === 'selection' ? plannedNeedsFull(field.selection) : true;
+    if (field.conditions && own !== false) own = undefined;
+    if (own === true) return true;
+    if (own === undefined) needs = undefined;
+  }
+  return needs;
+}
+
+class Planner {
+  private readonly fragments = new Map<string, FragmentDefinitionNode>();
+
+  constructor(document: DocumentNode) {
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
+  }
+
+  selection(set: SelectionSetNode, type: GraphQLObjectType): SelectionPlan {
+    const fields: PlannedField[] = [];
+    this.collect(set, type, undefined, new Set(), fields);
+    return {
+      fields,
+      costed: fields.filter((f) => f.cost !== undefined || f.selectionCosts),
+      needsFull: selectionNeedsFull(fields),
+    };
+  }
+
+  /** The fields a selection set asks for on `type`, with fragments spread (a cyclic one once) and conditions noted. */
+  private collect(
+    set: SelectionSetNode,
+    type: GraphQLObjectType,
+    outer: readonly Condition[] | undefined,
+    spread: ReadonlySet<string>,
+    out: PlannedField[],
+  ): void {
+    for (const selection of set.selections) {
+      const own = conditionsOf(selection.directives);
+      if (own === LEFT_OUT) continue;
+      const conditions = own.length === 0 ? outer : [...(outer ?? []), ...own];
+      if (selection.kind === Kind.FIELD) {
+        const field = this.field(selection, type, conditions);
+        if (field) out.push(field);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition?.name.value;
+        if (on === undefined || this.applies(on, type)) {
+          this.collect(selection.selectionSet, type, conditions, spread, out);
+        }
+      } else {
+        const name = selection.name.value;
+        const fragment = this.fragments.get(name);
+        if (!fragment || spread.has(name) || !this.applies(fragment.typeCondition.name.value, type)) continue;
+        this.collect(fragment.selectionSet, type, conditions, new Set(spread).add(name), out);
+      }
+    }
+  }
+
+  /** Whether a fragment on type `name` applies to an object of `type`. */
+  private applies(name: string, type: GraphQLObjectType): boolean {
+    if (name === type.name) return true;
+    const outer = schema.getType(name);
+    if (!outer || kindOf(outer) === 'GraphQLObjectType') return false;
+    return schema.isSubType(outer as GraphQLAbstractType, type);
+  }
+
+  private field(
+    node: FieldNode,
+    type: GraphQLObjectType,
+    conditions: readonly Condition[] | undefined,
+  ): PlannedField | undefined {
+    const name = node.name.value;
+    if (name === '__typename') return { ...TYPENAME, conditions };
+    const definition = type.getFields()[name];
+    if (!definition) return undefined; // introspection (__schema, __type): no upstream call
+    let literalArgs: Record<string, unknown> | undefined;
+    let variableArgs: (readonly [string, ValueNode])[] | undefined;
+    for (const arg of node.arguments ?? []) {
+      if (holdsVariable(arg.value)) (variableArgs ??= []).push([arg.name.value, arg.value]);
+      else (literalArgs ??= {})[arg.name.value] = valueFromASTUntyped(arg.value);
+    }
+    const set = node.selectionSet;
+    const objectTypes = this.objectTypes(namedType(definition.type));
+    const selection = set && objectTypes.map((objectType) => this.selection(set, objectType));
+    const cost = definition.extensions.upstreamCost;
+    return {
+      cost,
+      codeSystem: (cost as Partial<CodeSystemUse> | undefined)?.codeSystem,
+      fromSummary: definition.extensions.fromSummary,
+      literalArgs: literalArgs ?? NO_ARGS,
+      variableArgs,
+      conditions,
+      selection,
+      selectionCosts: selection?.some((plan) => plan.costed.length > 0) ?? false,
+    };
+  }
+
+  /** The object types a value of `type` may be. */
+  private objectTypes(type: GraphQLNamedType): readonly GraphQLObjectType[] {
+    const kind = kindOf(type);
+    if (kind === 'GraphQLObjectType') return [type as GraphQLObjectType];
+    if (kind === 'GraphQLInterfaceType' || kind === 'GraphQLUnionType') {
+      return schema.getPossibleTypes(type as GraphQLAbstractType);
+    }
+    return [];
+  }
+}
+
+function findOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   if (operationName) return operations.find((o) => o.name?.value === operationName);
   return operations.length === 1 ? operations[0] : undefined;
 }
 
-function normaliseCode(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const code = value.trim().toUpperCase();
-  return /^[A-Z0-9]{2,12}$/.test(code) ? code : undefined;
-}
-
-function codeFromGlobalId(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const decoded = decodeGlobalID(value);
-    return decoded.typename === 'Organisation' ? normaliseCode(decoded.id) : undefined;
-  } catch {
-    return undefined;
+function planOperation(document: DocumentNode, operationName: string | null | undefined): OperationPlan {
+  const operation = findOperation(document, operationName);
+  const queryType = schema.getQueryType();
+  if (!operation || operation.operation !== 'query' || !queryType) return { root: undefined, defaults: NO_DEFAULTS };
+  let defaults: Record<string, unknown> | undefined;
+  for (const { variable, defaultValue } of operation.variableDefinitions ?? []) {
+    if (defaultValue) (defaults ??= {})[variable.name.value] = valueFromASTUntyped(defaultValue);
   }
+  const root = new Planner(document).selection(operation.selectionSet, queryType);
+  return { root, defaults: defaults ?? NO_DEFAULTS };
 }
 
-class Estimator {
-  private readonly fragments = new Map<string, FragmentDefinitionNode>();
-  private readonly systems = new Set<CodeSystemName>();
+/** The defaults of an operation that declares none. */
+const NO_DEFAULTS: Vars = Object.freeze({});
+
+const plans = new WeakMap<DocumentNode, Map<string, OperationPlan>>();
+
+function planFor(document: DocumentNode, operationName: string | null | undefined): OperationPlan {
+  let byName = plans.get(document);
+  if (!byName) {
+    byName = new Map();
+    plans.set(document, byName);
+  }
+  const key = operationName ?? '';
+  let plan = byName.get(key);
+  if (!plan) {
+    plan = planOperation(document, operationName);
+    byName.set(key, plan);
+  }
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The walk: per request, with the variables and what the source holds now.
+
+class Walk {
+  readonly systems = new Set<CodeSystemName>();
 
   constructor(
-    document: DocumentNode,
     private readonly vars: Vars,
-    private readonly source: OrganisationSource,
-  ) {
-    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
-  }
+    readonly known: KnownAnswers | undefined,
+    readonly calls: UpstreamCallCosts,
+  ) {}
 
-  run(operation: OperationDefinitionNode): UpstreamEstimate {
-    if (operation.operation !== 'query') return { calls: 0, codeSystems: [] };
-    let calls = 0;
-    for (const field of this.fields(operation.selectionSet)) calls += this.rootField(field);
-    const missing = [...this.systems].filter((s) => !codeSystemKnown(this.source, s));
-    return { calls: calls + missing.length, codeSystems: missing };
-  }
-
-  // ------------------------------------------------------------------------------------------------ selections
-
-  private included(directives: readonly DirectiveNode[] | undefined): boolean {
-    for (const d of directives ?? []) {
-      const arg = d.arguments?.find((a) => a.name.value === 'if');
-      if (!arg) continue;
-      const value = valueFromASTUntyped(arg.value, this.vars);
-      if (d.name.value === 'skip' && value === true) return false;
-      if (d.name.value === 'include' && value === false) return false;
-    }
+  private included(conditions: readonly Condition[]): boolean {
+    for (const { skip, variable } of conditions) if (this.vars[variable] === skip) return false;
     return true;
   }
 
-  /** The fields a selection set asks for, with fragments spread and @skip/@include applied (aliases stay separate). */
-  private fields(selectionSet: SelectionSetNode | undefined, seen = new Set<string>()): FieldNode[] {
-    const out: FieldNode[] = [];
-    for (const selection of selectionSet?.selections ?? []) {
-      if (!this.included(selection.directives)) continue;
-      if (selection.kind === Kind.FIELD) out.push(selection);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) out.push(...this.fields(selection.selectionSet, seen));
-      else {
-        const name = selection.name.value;
-        const fragment = this.fragments.get(name);
-        if (!fragment || seen.has(name)) continue; // unknown or cyclic: validation refuses it anyway
-        out.push(...this.fields(fragment.selectionSet, new Set([...seen, name])));
-      }
-    }
-    return out;
-  }
-
-  private args(field: FieldNode): Vars {
-    const args: Vars = {};
-    for (const arg of field.arguments ?? []) args[arg.name.value] = valueFromASTUntyped(arg.value, this.vars);
+  args(field: PlannedField): Vars {
+    if (!field.variableArgs) return field.literalArgs;
+    const args: Record<string, unknown> = field.literalArgs === NO_ARGS ? {} : { ...field.literalArgs };
+    for (const [name, value] of field.variableArgs) args[name] = valueFromASTUntyped(value, this.vars);
     return args;
   }
 
-  private sub(field: FieldNode, name: string): FieldNode[] {
-    return this.fields(field.selectionSet).filter((f) => f.name.value === name);
-  }
-
-  // ------------------------------------------------------------------------------------------------ root fields
-
-  private rootField(field: FieldNode): number {
-    const args = this.args(field);
-    const fields = this.fields(field.selectionSet);
-    switch (field.name.value) {
-      case 'organisation':
-        return this.byCode(normaliseCode(args.odsCode), fields);
-      case 'organisations':
-        return this.byCodes(Array.isArray(args.odsCodes) ? args.odsCodes.map(normaliseCode) : [], fields);
-      case 'node':
-        return this.byCode(codeFromGlobalId(args.id), fields);
-      case 'nodes':
-        return this.byCodes(Array.isArray(args.ids) ? args.ids.map(codeFromGlobalId) : [], fields);
-      case 'searchOrganisations':
-        return this.connection(field, args, undefined, () => toSearch(args.filter as Parameters<typeof toSearch>[0]));
-      case 'organisationsChangedSince':
-        return this.connection(field, args, undefined, () => ({ changedSince: String(args.date) }));
-      case 'roleTypes':
-      case 'roleType':
-        this.systems.add('roleTypes');
-        return 0;
-      case 'relationshipTypes':
-      case 'relationshipType':
-        this.systems.add('relationshipTypes');
-        return 0;
-      case 'recordClasses':
-      case 'recordClass':
-        this.systems.add('recordClasses');
-        return 0;
-      default:
-        return 0;
-    }
-  }
-
-  private byCodes(codes: (string | undefined)[], fields: FieldNode[]): number {
-    if (codes.length > MAX_PAGE_SIZE) return 0; // refused as BAD_USER_INPUT before any call
-    let calls = 0;
-    for (const code of new Set(codes)) calls += this.byCode(code, fields);
-    return calls;
-  }
-
-  /** An organisation asked for by a code in the operation: what the cache holds decides whether it costs a fetch. */
-  private byCode(code: string | undefined, fields: FieldNode[]): number {
-    if (code === undefined) return 0; // refused as BAD_USER_INPUT before any call
-    const held = this.source.knownOrganisation?.(code);
-    if (held === null) return 0; // known not to exist: null, nothing below it runs
-    const fetch = held !== undefined ? 0 : this.source.knownSummary?.(code) && !this.needsFull(fields) ? 0 : 1;
-    return fetch + this.organisationFields(fields, code, held);
-  }
-
-  // ------------------------------------------------------------------------------------------------ Organisation
-
-  /** Whether these Organisation fields need the full record (anything a search summary cannot answer). */
-  private needsFull(fields: FieldNode[]): boolean {
-    return fields.some((f) => {
-      const name = f.name.value;
-      if (name === 'address') return this.fields(f.selectionSet).some((s) => !SUMMARY_ADDRESS_FIELDS.has(s.name.value));
-      if (name === 'primaryRole') return this.fields(f.selectionSet).some((s) => !SUMMARY_PRIMARY_ROLE_FIELDS.has(s.name.value));
-      return !SUMMARY_FIELDS.has(name);
-    });
-  }
-
-  /**
-   * Calls made below an Organisation whose record (full or summary) is in hand. With its full record already cached
-   * (`held`), relationships and successions are counted from the record itself and their targets looked up in the
-   * cache, so a warm operation estimates what it will really spend; otherwise the assumptions apply.
-   */
-  private organisationFields(fields: FieldNode[], code?: string, held?: Organisation): number {
-    let calls = 0;
-    for (const field of fields) {
-      const args = this.args(field);
-      switch (field.name.value) {
-        case 'recordClass':
-          this.systems.add('recordClasses');
-          break;
-        case 'primaryRole':
-        case 'roles':
-          if (this.sub(field, 'type').length > 0) this.systems.add('roleTypes');
-          break;
-        case 'relationships':
-          calls += held
-            ? this.heldRelationships(held, args).reduce((n, r) => n + this.relationship(this.fields(field.selectionSet), r.targetOdsCode), 0)
-            : this.relationshipCount(args) * this.relationship(this.fields(field.selectionSet));
-          break;
-        case 'successions':
-          calls += held
-            ? this.heldSuccessions(held, args).reduce((n, s) => n + this.succession(this.fields(field.selectionSet), s.targetOdsCode), 0)
-            : COST_ASSUMPTIONS.successions * this.succession(this.fields(field.selectionSet));
-          break;
-        case 'inboundRelationships':
-          calls += this.connection(field, args, args, code === undefined ? undefined : () => this.inboundSearch(code, args));
-          break;
-        default:
-          break;
-      }
-    }
-    return calls;
-  }
-
-  /** An organisation reached through a relationship or succession target: fetched (cold) whatever is selected. */
-  private target(fields: FieldNode[], code: string | undefined): number {
-    return code === undefined ? 1 + this.organisationFields(fields) : this.byCode(normaliseCode(code), fields);
-  }
-
-  /** A held record's relationships the field would list, by the resolver's own filter. */
-  private heldRelationships(held: Organisation, args: Vars): Relationship[] {
-    return selectRelationships(held.relationships, {
-      types: Array.isArray(args.types) ? args.types.map((t) => String(t).trim().toUpperCase()) : null,
-      status: args.status === 'ACTIVE' || args.status === 'INACTIVE' ? args.status : null,
-      activeOn: typeof args.activeOn === 'string' ? args.activeOn : null,
-    });
-  }
-
-  private heldSuccessions(held: Organisation, args: Vars): Succession[] {
-    return selectSuccessions(held.successions, args.type === 'PREDECESSOR' || args.type === 'SUCCESSOR' ? args.type : null);
-  }
-
-  private relationshipCount(args: Vars): number {
-    const a = COST_ASSUMPTIONS;
-    const types = Array.isArray(args.types) ? args.types.length : 0;
-    const current = args.status === 'ACTIVE' || (args.activeOn !== undefined && args.activeOn !== null);
-    const count = types > 0 ? types * (current ? a.relationshipsPerTypeCurrent : a.relationshipsPerType) : current ? a.relationshipsCurrent : a.relationshipsAll;
-    return Math.min(count, a.relationshipsAll);
-  }
-
-  /** Calls per relationship for its selected fields (`targetCode` when the relationship itself is known). */
-  private relationship(fields: FieldNode[], targetCode?: string): number {
-    let calls = 0;
-    for (const field of fields) {
-      if (field.name.value === 'type') this.systems.add('relationshipTypes');
-      else if (field.name.value === 'targetPrimaryRole') this.systems.add('roleTypes');
-      else if (field.name.value === 'target') calls += this.target(this.fields(field.selectionSet), targetCode);
-    }
-    return calls;
-  }
-
-  private succession(fields: FieldNode[], targetCode?: string): number {
-    let calls = 0;
-    for (const field of fields) {
-      if (field.name.value === 'targetPrimaryRole') this.systems.add('roleTypes');
-      else if (field.name.value === 'target') calls += this.target(this.fields(field.selectionSet), targetCode);
-    }
-    return calls;
-  }
-
-  // ------------------------------------------------------------------------------------------------ connections
-
-  /** The search `inboundRelationships` runs for organisation `code` (as its resolver builds it). */
-  private inboundSearch(code: string, args: Vars): OrganisationSearch {
-    const types = Array.isArray(args.types) ? args.types.map((t) => checkCodeSystemId(String(t), 'RE', 'types')) : [];
-    const relatedTo: NonNullable<OrganisationSearch['relatedTo']> = { odsCode: code };
-    if (types.length > 0) relatedTo.relationshipTypeIds = types;
-    if (typeof args.status === 'string') relatedTo.status = args.status as 'ACTIVE' | 'INACTIVE';
-    const search: OrganisationSearch = { relatedTo };
-    if (args.primaryRole !== undefined && args.primaryRole !== null) search.primaryRoleTypeId = checkCodeSystemId(String(args.primaryRole), 'RO', 'primaryRole');
-    return search;
-  }
-
-  /** The cached page this connection would read, if the source holds it fresh. */
-  private knownPage(args: Vars, filter: (() => OrganisationSearch) | undefined): SearchPage | undefined {
-    if (!filter || !this.source.knownSearch) return undefined;
-    try {
-      const { offset, limit } = pageWindow(args as { first?: number; after?: string });
-      return this.source.knownSearch(filter(), offset, limit);
-    } catch {
-      return undefined; // bad input: execution refuses it before any call
-    }
-  }
-
-  /**
-   * A search page (root search, change feed, or `inboundRelationships` when `inbound` holds its arguments). When the
-   * source holds the very page fresh, its rows are counted one by one (what each needs beyond its summary, looked up
-   * in the cache); otherwise the page costs its search calls plus `first` (or the fan-out assumption) cold rows.
-   */
-  private connection(field: FieldNode, args: Vars, inbound: Vars | undefined, filter?: () => OrganisationSearch): number {
-    const first = args.first === undefined || args.first === null ? DEFAULT_PAGE_SIZE : args.first;
-    if (typeof first !== 'number' || !Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) return 0; // BAD_USER_INPUT
-    const page = this.knownPage(args, filter);
-    let nodeFields: FieldNode[] = [];
-    let edgeCalls = 0;
-    let nodeNeedsFull = false;
-    for (const edges of this.sub(field, 'edges')) {
-      for (const edgeField of this.fields(edges.selectionSet)) {
-        const name = edgeField.name.value;
-        if (name === 'node') {
-          nodeFields = [...nodeFields, ...this.fields(edgeField.selectionSet)];
-        } else if (name === 'relationship' || name === 'relationships') {
-          // The member's own relationship(s) to the target: they need the member's full record.
-          nodeNeedsFull = true;
-          const types = Array.isArray(inbound?.types) ? inbound.types.length : 1;
-          edgeCalls += (name === 'relationship' ? 1 : Math.max(1, types)) * this.relationship(this.fields(edgeField.selectionSet));
+  /** What a selection costs for one `parent`: the most of its object types (an interface's implementations). */
+  cost(plans: readonly SelectionPlan[], parent: unknown): number {
+    let most = 0;
+    for (const plan of plans) {
+      let calls = 0;
+      for (const field of plan.costed) {
+        if (field.conditions && !this.included(field.conditions)) continue;
+        if (field.codeSystem) {
+          this.systems.add(field.codeSystem);
+          if (field.selectionCosts) calls += this.cost(field.selection!, parent);
+        } else if (field.cost) {
+          calls += field.cost(new FieldAt(this, field, parent));
+        } else {
+          calls += this.cost(field.selection!, parent);
         }
       }
+      if (calls > most) most = calls;
     }
-    if (this.needsFull(nodeFields)) nodeNeedsFull = true;
-    if (page) {
-      let calls = 0;
-      for (const item of page.items.slice(0, first)) {
-        const held = this.source.knownOrganisation?.(item.odsCode);
-        if (held === null) continue;
-        calls += (nodeNeedsFull && held === undefined ? 1 : 0) + edgeCalls + this.organisationFields(nodeFields, item.odsCode, held);
-      }
-      return calls;
-    }
-    const searchCalls = Math.max(1, Math.ceil(first / COST_ASSUMPTIONS.ordPageRows));
-    const nodes = inbound ? Math.min(first, this.inboundMembers(inbound) ?? first) : first;
-    return searchCalls + nodes * (edgeCalls + this.organisationFields(nodeFields) + (nodeNeedsFull ? 1 : 0));
+    return most;
   }
 
-  private inboundMembers(args: Vars): number | undefined {
-    const types = Array.isArray(args.types) ? args.types.map((t) => String(t).trim().toUpperCase()) : [];
-    if (types.length === 0) return undefined;
-    const role = typeof args.primaryRole === 'string' ? args.primaryRole.trim().toUpperCase() : undefined;
-    const table = COST_ASSUMPTIONS.inboundActiveMembers;
-    let total = 0;
-    for (const type of types) {
-      const known = (role ? table[`${type}/${role}`] : undefined) ?? table[type];
-      if (known === undefined) return undefined;
-      total += known;
-    }
-    return args.status === 'ACTIVE' ? total : 2 * total;
+  needsFull(plans: readonly SelectionPlan[]): boolean {
+    return plans.some((plan) => plan.needsFull ?? plan.fields.some((field) => this.fieldNeedsFull(field)));
+  }
+
+  private fieldNeedsFull(field: PlannedField): boolean {
+    if (field.conditions && !this.included(field.conditions)) return false;
+    if (field.fromSummary === true) return false;
+    if (field.fromSummary === 'selection') return field.selection !== undefined && this.needsFull(field.selection);
+    return true;
+  }
+}
+
+class FieldAt implements CostAt<unknown> {
+  readonly args: Vars;
+  readonly known: KnownAnswers | undefined;
+  readonly calls: UpstreamCallCosts;
+
+  constructor(
+    private readonly walk: Walk,
+    private readonly field: PlannedField,
+    readonly parent: unknown,
+  ) {
+    this.args = walk.args(field);
+    this.known = walk.known;
+    this.calls = walk.calls;
+  }
+
+  below(child: unknown): number {
+    return this.field.selectionCosts ? this.walk.cost(this.field.selection!, child) : 0;
+  }
+
+  needsFullRecord(): boolean {
+    return this.field.selection !== undefined && this.walk.needsFull(this.field.selection);
+  }
+
+  useCodeSystem(system: CodeSystemName): void {
+    this.walk.systems.add(system);
   }
 }
 
 /**
- * The most ORD calls `operationName` in `document` could make with these variables, given what the source already
- * holds. Unknown operations, mutations and arguments that will be refused as bad input count 0 (execution refuses
- * them before any call). Within one operation nothing is de-duplicated, so the same code reached twice counts twice.
+ * The most upstream calls `operationName` in `document` could make with these variables, given what the source
+ * already holds. Unknown operations, mutations and arguments that will be refused as bad input count 0 (execution
+ * refuses them before any call). Within one operation nothing is de-duplicated, so the same code reached twice counts
+ * twice; aliases count separately.
  */
 export function estimateUpstreamCalls(input: EstimateInput): UpstreamEstimate {
-  const operation = findOperation(input.document, input.operationName);
-  if (!operation) return { calls: 0, codeSystems: [] };
-  const vars: Vars = {};
-  for (const definition of operation.variableDefinitions ?? []) {
-    if (definition.defaultValue) vars[definition.variable.name.value] = valueFromASTUntyped(definition.defaultValue);
+  const plan = planFor(input.document, input.operationName);
+  if (!plan.root) return { calls: 0, codeSystems: [] };
+  // A variable given as undefined is as good as not given: its default, if any, stands.
+  let vars: Vars = input.variables ?? plan.defaults;
+  if (input.variables && plan.defaults !== NO_DEFAULTS) {
+    const merged: Record<string, unknown> = { ...plan.defaults };
+    for (const [name, value] of Object.entries(input.variables)) if (value !== undefined) merged[name] = value;
+    vars = merged;
   }
-  for (const [name, value] of Object.entries(input.variables ?? {})) if (value !== undefined) vars[name] = value;
-  return new Estimator(input.document, vars, input.source).run(operation);
+  const { source } = input;
+  const walk = new Walk(vars, knowsAnswers(source) ? source : undefined, upstreamCallCostsOf(source));
+  let calls = walk.cost([plan.root], undefined);
+  const codeSystems = [...walk.systems].filter((system) => !codeSystemKnown(source, system));
+  for (const system of codeSystems) calls += walk.calls.codeSystem(system);
+  return { calls, codeSystems };
 }

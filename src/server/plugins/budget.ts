@@ -61,6 +61,44 @@ function withReport(result: ExecutionResult, report: UpstreamReport): ExecutionR
   return { ...result, extensions: { ...result.extensions, upstream: report } };
 }
 
+/**
+ * An operation's deadline (REQUEST_DEADLINE_MS) as an AbortSignal, made only when an upstream call asks for it: an
+ * AbortSignal and its timer cost more than a warm operation's whole estimate, and a warm operation never asks.
+ */
+class Deadline {
+  private readonly endsAt: number;
+  private timer: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  constructor(private readonly ms: number) {
+    this.endsAt = performance.now() + ms;
+  }
+
+  /** The signal, aborted when the deadline passes (at once if it has); never, once the operation has ended. */
+  signal(): AbortSignal {
+    const controller = new AbortController();
+    // Every ORD call of a wide operation listens on this one signal; dozens of listeners are expected, not a leak.
+    setMaxListeners(0, controller.signal);
+    if (!this.ended) {
+      const abort = () =>
+        controller.abort(new Error(`the request deadline of ${this.ms} ms (REQUEST_DEADLINE_MS) passed`));
+      const left = this.endsAt - performance.now();
+      if (left <= 0) {
+        abort();
+      } else {
+        this.timer = setTimeout(abort, left);
+        this.timer.unref();
+      }
+    }
+    return controller.signal;
+  }
+
+  end(): void {
+    this.ended = true;
+    clearTimeout(this.timer);
+  }
+}
+
 export function useUpstreamBudget(source: OrganisationSource, policy: BudgetSettings): Plugin<Context> {
   return {
     onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
@@ -80,27 +118,20 @@ export function useUpstreamBudget(source: OrganisationSource, policy: BudgetSett
         setResultAndStopExecution(withReport({ data: null, errors: [error] }, { estimate, calls: 0, budget: policy.limit, priority }));
         return;
       }
-      const deadline = new AbortController();
-      // Every ORD call of a wide operation listens on this one signal; dozens of listeners are expected, not a leak.
-      setMaxListeners(0, deadline.signal);
-      const timer = setTimeout(
-        () => deadline.abort(new Error(`the request deadline of ${policy.deadlineMs} ms (REQUEST_DEADLINE_MS) passed`)),
-        policy.deadlineMs,
-      );
-      timer.unref();
+      const deadline = new Deadline(policy.deadlineMs);
       const request = (args.contextValue as { request?: Request }).request;
       const scope = new UpstreamScope({
         budget: policy.limit,
         priority,
-        signal: deadline.signal,
-        // The id the response echoes and the log uses (src/server/logging.ts), so upstream work can be traced to it.
+        signal: () => deadline.signal(),
+        // The id the response echoes and the log uses (plugins/logging.ts), so upstream work can be traced to it.
         requestId: (request && requestIdOf(request)) ?? randomUUID(),
       });
       scopes.set(args.contextValue, scope);
       setExecuteFn((executionArgs) => runInUpstreamScope(scope, () => executeFn(executionArgs)));
       return {
         onExecuteDone({ result, setResult }) {
-          clearTimeout(timer);
+          deadline.end();
           if (!isExecutionResult(result)) return;
           setResult(withReport(result, { estimate, calls: scope.spent, budget: policy.limit, priority }));
         },

@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../../logger.js';
-import { isGraphQLError, sourceErrorOf } from '../../schema/errors.js';
+import { isGraphQLError } from '../../schema/errors.js';
 import { SourceError, SourceRejectedError, SourceUnavailableError } from '../../sources/errors.js';
+import { sourceErrorOf } from './sourceErrors.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 

@@ -7,6 +7,7 @@ import { ORD_MAX_LIMIT } from './query.js';
 import { OrdInvalidArgumentError } from './errors.js';
 import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from './map.js';
 import type { OrdSearchParams } from './types.js';
+import type { CostsUpstreamCalls, UpstreamCallCosts } from '../cost.js';
 import type { OrganisationSearch, OrganisationSource, SearchPage } from '../types.js';
 
 /** Domain search → ORD's query parameters (without Limit/Offset, which paging adds). */
@@ -35,7 +36,16 @@ function pageParams(base: OrdSearchParams, offset: number, limit: number): OrdSe
   return offset > 0 ? { ...base, Limit: limit, Offset: offset } : { ...base, Limit: limit };
 }
 
-export class OrdOrganisationSource implements OrganisationSource {
+/** One ORD call per record and per code system; a search one per ORD page of rows (a first page at least). */
+const ORD_CALL_COSTS: UpstreamCallCosts = {
+  record: () => 1,
+  searchPage: (rows) => Math.max(1, Math.ceil(rows / ORD_MAX_LIMIT)),
+  codeSystem: () => 1,
+};
+
+export class OrdOrganisationSource implements OrganisationSource, CostsUpstreamCalls {
+  readonly upstreamCallCosts = ORD_CALL_COSTS;
+
   constructor(private readonly client: OrdClient) {}
 
   async getOrganisation(odsCode: string): Promise<Organisation | null> {
