@@ -71,7 +71,9 @@ function tasks(d: OrdDataset): Task[] {
   const inbound = inboundIndex(d);
   const members = (target: string, type: string, primaryRole?: string) =>
     (inbound.get(target)?.get(type) ?? []).filter(
-      (code) => primaryRole === undefined || d.organisations.get(code)?.Roles.Role.find((r) => r.primaryRole)?.id === primaryRole,
+      (code) =>
+        primaryRole === undefined ||
+        d.organisations.get(code)?.Roles.Role.find((r) => r.primaryRole)?.id === primaryRole,
     );
   const pages = (n: number) => Math.max(1, Math.ceil(n / 1000));
 
@@ -80,7 +82,9 @@ function tasks(d: OrdDataset): Task[] {
   const practices = subs.flatMap((s) => members(s, 'RE4', 'RO177'));
   const pcns = new Set(
     practices.flatMap((p) =>
-      (d.organisations.get(p)?.Rels?.Rel ?? []).filter((r) => r.id === 'RE8' && r.Status === 'Active').map((r) => r.Target.OrgId.extension),
+      (d.organisations.get(p)?.Rels?.Rel ?? [])
+        .filter((r) => r.id === 'RE8' && r.Status === 'Active')
+        .map((r) => r.Target.OrgId.extension),
     ),
   );
   const tree = predecessorTree(d, MERGER, 3);
@@ -214,7 +218,14 @@ export async function benchAnalyst(): Promise<BenchRow[]> {
           met: coldLog.length === needed,
         },
         { suite, case: c, metric: `cold: budget plugin's estimate (limit ${ANALYST_BUDGET})`, value: estimate },
-        { suite, case: c, metric: 'cold: duplicate ORD paths', value: duplicatePaths(coldLog), goal: '= 0', met: duplicatePaths(coldLog) === 0 },
+        {
+          suite,
+          case: c,
+          metric: 'cold: duplicate ORD paths',
+          value: duplicatePaths(coldLog),
+          goal: '= 0',
+          met: duplicatePaths(coldLog) === 0,
+        },
         { suite, case: c, metric: 'cold: wall s', value: round(cold.ms / 1000) },
         { suite, case: c, metric: 'warm: ORD calls', value: warmLog.length, goal: '= 0', met: warmLog.length === 0 },
         { suite, case: c, metric: 'warm: wall ms', value: round(warm.ms, 1) },

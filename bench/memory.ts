@@ -25,7 +25,8 @@ export async function benchMemory(): Promise<BenchRow[]> {
   const suite = 'memory';
   const dataset = loadDataset('full');
   const max = Math.max(...CHECKPOINTS);
-  if (dataset.organisations.size < max) throw new Error(`the full tier holds ${dataset.organisations.size} organisations, fewer than ${max}`);
+  if (dataset.organisations.size < max)
+    throw new Error(`the full tier holds ${dataset.organisations.size} organisations, fewer than ${max}`);
   // Every record in the dataset's order (sorted by code), so the mix is the national one: mostly trust sites and practices.
   const lines: string[] = [];
   for (const org of dataset.organisations.values()) {
@@ -36,13 +37,20 @@ export async function benchMemory(): Promise<BenchRow[]> {
   writeFileSync(file, `${lines.join('\n')}\n`);
   lines.length = 0;
   try {
-    const proc = spawnTs(fileURLToPath(new URL('./children/memoryFill.ts', import.meta.url)), { file, checkpoints: CHECKPOINTS }, [
-      '--expose-gc',
-    ]);
+    const proc = spawnTs(
+      fileURLToPath(new URL('./children/memoryFill.ts', import.meta.url)),
+      { file, checkpoints: CHECKPOINTS },
+      ['--expose-gc'],
+    );
     const result = await firstJsonLine<FillResult>(proc, 180_000);
     const rows: BenchRow[] = [];
     const kb = (bytes: number) => Math.round(bytes / 1024);
-    rows.push({ suite, case: 'empty cache (baseline)', metric: 'RSS MiB', value: Math.round(result.baseline.rss / 1024 ** 2) });
+    rows.push({
+      suite,
+      case: 'empty cache (baseline)',
+      metric: 'RSS MiB',
+      value: Math.round(result.baseline.rss / 1024 ** 2),
+    });
     for (const p of result.points) {
       const c = `${p.n / 1000}k organisations cached (${p.entries} entries, ${p.evictions} evicted)`;
       const perRss = (p.rss - result.baseline.rss) / p.n;

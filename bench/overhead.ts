@@ -42,7 +42,6 @@ function mean(a: LoadResult, b: LoadResult): LoadResult {
 
 const child = (name: string) => fileURLToPath(new URL(`./children/${name}`, import.meta.url));
 
-
 async function load(url: string, bodies: string[], connections: number, durationMs: number): Promise<LoadResult> {
   const proc = spawnTs(child('loadgen.ts'), { url, bodies, connections, durationMs, warmupMs: WARMUP_MS });
   return firstJsonLine<LoadResult>(proc, durationMs + WARMUP_MS + 30_000);
@@ -52,9 +51,16 @@ export async function benchOverhead(durationMs: number): Promise<BenchRow[]> {
   const suite = 'overhead';
   const rows: BenchRow[] = [];
   const sim = await startOrdSimulator({ tier: 'full', port: 0 });
-  const server = spawnTs(child('overheadServer.ts'), { ordBaseUrl: sim.baseUrl, query: CARD_QUERY, codes: OVERHEAD_CODES });
+  const server = spawnTs(child('overheadServer.ts'), {
+    ordBaseUrl: sim.baseUrl,
+    query: CARD_QUERY,
+    codes: OVERHEAD_CODES,
+  });
   try {
-    const urls = await firstJsonLine<{ ods: string; odsNoBudget: string; hello: string; cache: { entries: number } }>(server, 120_000);
+    const urls = await firstJsonLine<{ ods: string; odsNoBudget: string; hello: string; cache: { entries: number } }>(
+      server,
+      120_000,
+    );
     sim.clearLog();
     const odsBodies = OVERHEAD_CODES.map((odsCode) => JSON.stringify({ query: CARD_QUERY, variables: { odsCode } }));
     const helloBodies = [JSON.stringify({ query: HELLO_QUERY })];
@@ -92,14 +98,28 @@ export async function benchOverhead(durationMs: number): Promise<BenchRow[]> {
           goal: '≥ 0.5',
           met: ods.rps / hello.rps >= 0.5,
         },
-        { suite, case: o, metric: 'failed requests', value: ods.errors + hello.errors, goal: '= 0', met: ods.errors + hello.errors === 0 },
+        {
+          suite,
+          case: o,
+          metric: 'failed requests',
+          value: ods.errors + hello.errors,
+          goal: '= 0',
+          met: ods.errors + hello.errors === 0,
+        },
         // Diagnosis, no goal: the same server and cache without the upstream-budget plugin that createApp adds.
         { suite, case: `${o}, no budget plugin`, metric: 'req/s', value: Math.round(noBudget.rps) },
         { suite, case: `${o}, no budget plugin`, metric: 'p99 ms', value: round(noBudget.p99) },
       );
     }
     const calls = sim.requests().length;
-    rows.push({ suite, case: `warm load, ${urls.cache.entries} cache entries`, metric: 'ORD calls', value: calls, goal: '= 0', met: calls === 0 });
+    rows.push({
+      suite,
+      case: `warm load, ${urls.cache.entries} cache entries`,
+      metric: 'ORD calls',
+      value: calls,
+      goal: '= 0',
+      met: calls === 0,
+    });
   } finally {
     server.stdin?.end();
     await new Promise<void>((resolve) => {

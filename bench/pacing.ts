@@ -47,7 +47,11 @@ export async function benchPacing(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const suite = 'pacing';
   // 100 identical cold queries at once: single flight in the cache must turn them into one call per resource.
-  const sim = await startRemoteSimulator({ tier: 'full', port: 0, faults: { latencyMs: ORD_LATENCY_MS, hardRateLimit: ORD_RATE_LIMIT } });
+  const sim = await startRemoteSimulator({
+    tier: 'full',
+    port: 0,
+    faults: { latencyMs: ORD_LATENCY_MS, hardRateLimit: ORD_RATE_LIMIT },
+  });
   const stack = await startStack({ ordBaseUrl: sim.baseUrl });
   try {
     const query = exampleOperation('MergerHistory');
@@ -65,10 +69,31 @@ export async function benchPacing(): Promise<BenchRow[]> {
     const sameAnswer = answers.every((a) => JSON.stringify(a) === JSON.stringify(answers[0]));
     const c = `100 identical cold MergerHistory(${MERGER_CODE}) at once`;
     rows.push(
-      { suite, case: c, metric: 'ORD calls', value: log.length, goal: `= records needed (${needed})`, met: log.length === needed },
-      { suite, case: c, metric: 'duplicate ORD paths', value: log.length - distinct, goal: '= 0', met: log.length === distinct },
+      {
+        suite,
+        case: c,
+        metric: 'ORD calls',
+        value: log.length,
+        goal: `= records needed (${needed})`,
+        met: log.length === needed,
+      },
+      {
+        suite,
+        case: c,
+        metric: 'duplicate ORD paths',
+        value: log.length - distinct,
+        goal: '= 0',
+        met: log.length === distinct,
+      },
       { suite, case: c, metric: 'wall s', value: Math.round(wallMs / 10) / 100 },
-      { suite, case: c, metric: 'identical answers (1 = yes)', value: sameAnswer ? 1 : 0, goal: '= 1', met: sameAnswer },
+      {
+        suite,
+        case: c,
+        metric: 'identical answers (1 = yes)',
+        value: sameAnswer ? 1 : 0,
+        goal: '= 1',
+        met: sameAnswer,
+      },
     );
   } finally {
     await stack.close();

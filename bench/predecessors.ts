@@ -9,7 +9,8 @@ export function predecessorTree(d: OrdDataset, code: string, generations: number
   const walk = (at: string, depth: number) => {
     tree.add(at);
     if (depth === generations) return;
-    for (const s of d.organisations.get(at)?.Succs?.Succ ?? []) if (s.Type === 'Predecessor') walk(s.Target.OrgId.extension, depth + 1);
+    for (const s of d.organisations.get(at)?.Succs?.Succ ?? [])
+      if (s.Type === 'Predecessor') walk(s.Target.OrgId.extension, depth + 1);
   };
   walk(code, 0);
   return tree;

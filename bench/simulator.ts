@@ -28,7 +28,12 @@ async function load(
   );
   const elapsed = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, rps: (latencies.length / elapsed) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    requests: latencies.length,
+    rps: (latencies.length / elapsed) * 1000,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
 export async function benchSimulator(durationMs: number): Promise<BenchRow[]> {
@@ -50,9 +55,24 @@ export async function benchSimulator(durationMs: number): Promise<BenchRow[]> {
     for (const connections of [1, 16]) {
       const r = await load(connections, durationMs, (i) => get(`organisations/${codes[i % codes.length]}`));
       rows.push(
-        { suite: 'simulator', case: `GET organisations/{code}, ${connections} conn`, metric: 'req/s', value: Math.round(r.rps) },
-        { suite: 'simulator', case: `GET organisations/{code}, ${connections} conn`, metric: 'p50 ms', value: round(r.p50) },
-        { suite: 'simulator', case: `GET organisations/{code}, ${connections} conn`, metric: 'p99 ms', value: round(r.p99) },
+        {
+          suite: 'simulator',
+          case: `GET organisations/{code}, ${connections} conn`,
+          metric: 'req/s',
+          value: Math.round(r.rps),
+        },
+        {
+          suite: 'simulator',
+          case: `GET organisations/{code}, ${connections} conn`,
+          metric: 'p50 ms',
+          value: round(r.p50),
+        },
+        {
+          suite: 'simulator',
+          case: `GET organisations/{code}, ${connections} conn`,
+          metric: 'p99 ms',
+          value: round(r.p99),
+        },
       );
     }
     // PrimaryRoleId=RO198 matches every trust site (~38k): each call sorts and serialises a full 1000-row page.
@@ -72,4 +92,3 @@ export async function benchSimulator(durationMs: number): Promise<BenchRow[]> {
   }
   return rows;
 }
-

@@ -113,7 +113,13 @@ export async function postGraphql<T>(
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`GraphQL answered HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
   const body = JSON.parse(text) as { data?: T; errors?: { message: string }[]; extensions?: Record<string, unknown> };
-  if (body.errors?.length) throw new Error(`GraphQL errors: ${body.errors.map((e) => e.message).join('; ').slice(0, 500)}`);
+  if (body.errors?.length)
+    throw new Error(
+      `GraphQL errors: ${body.errors
+        .map((e) => e.message)
+        .join('; ')
+        .slice(0, 500)}`,
+    );
   return { data: body.data as T, extensions: body.extensions };
 }
 
@@ -165,7 +171,6 @@ export function firstJsonLine<T>(proc: ChildProcess, timeoutMs: number): Promise
   });
 }
 
-
 /** A simulator running in a child process, driven through its /__sim control paths. */
 export interface RemoteSimulator {
   baseUrl: string;
@@ -183,7 +188,8 @@ export async function startRemoteSimulator(options: Omit<StartOptions, 'dataset'
   const call = async (method: 'GET' | 'DELETE', path: string): Promise<unknown> => {
     const res = await control.request({ method, path });
     const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`simulator ${method} ${path} answered ${res.statusCode}: ${text.slice(0, 200)}`);
+    if (res.statusCode !== 200)
+      throw new Error(`simulator ${method} ${path} answered ${res.statusCode}: ${text.slice(0, 200)}`);
     return JSON.parse(text) as unknown;
   };
   return {

@@ -36,7 +36,8 @@ for (const tier of ['small', 'full'] as DatasetTier[]) {
   const after = process.memoryUsage();
   const records = [...dataset.organisations.values()];
   const roleNames = new Map(dataset.roles.map((r) => [r.id, r.displayName] as const));
-  const primaryRole = (r: (typeof records)[number]): string => r.Roles.Role.find((x) => x.primaryRole === true)?.id ?? '?';
+  const primaryRole = (r: (typeof records)[number]): string =>
+    r.Roles.Role.find((x) => x.primaryRole === true)?.id ?? '?';
   const rels = records.flatMap((r) => r.Rels?.Rel ?? []);
   const succs = records.flatMap((r) => r.Succs?.Succ ?? []);
 
@@ -58,8 +59,20 @@ for (const tier of ['small', 'full'] as DatasetTier[]) {
     'records by primary role',
     countBy(records, primaryRole).map(([id, n]) => [`${id} ${roleNames.get(id) ?? '(unknown)'}`, n]),
   );
-  table('records by record class', countBy(records, (r) => r.orgRecordClass));
-  table('relationships by type', countBy(rels, (r) => `${r.id} ${r.Status}`));
-  table('successions by type', countBy(succs, (s) => s.Type));
-  table('synthetic entries by path', countBy(dataset.synthetic, (s) => s.path.replace(/\[\d+\]/g, '[n]')));
+  table(
+    'records by record class',
+    countBy(records, (r) => r.orgRecordClass),
+  );
+  table(
+    'relationships by type',
+    countBy(rels, (r) => `${r.id} ${r.Status}`),
+  );
+  table(
+    'successions by type',
+    countBy(succs, (s) => s.Type),
+  );
+  table(
+    'synthetic entries by path',
+    countBy(dataset.synthetic, (s) => s.path.replace(/\[\d+\]/g, '[n]')),
+  );
 }

@@ -36,12 +36,28 @@ for (const op of exampleOperations()) {
   };
   const cold = await run();
   const warm = await run();
-  rows.push([op.name, String(cold.estimate), String(cold.calls), String(cold.distinct), cold.detail, String(warm.calls), String(cold.errors + warm.errors)]);
+  rows.push([
+    op.name,
+    String(cold.estimate),
+    String(cold.calls),
+    String(cold.distinct),
+    cold.detail,
+    String(warm.calls),
+    String(cold.errors + warm.errors),
+  ]);
   await app.close();
 }
 await sim.close();
 
-const header = ['operation', 'estimate', 'cold calls', 'distinct paths', 'cold calls by endpoint', 'warm calls', 'errors'];
+const header = [
+  'operation',
+  'estimate',
+  'cold calls',
+  'distinct paths',
+  'cold calls by endpoint',
+  'warm calls',
+  'errors',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 console.log(`tier ${tier}, simulator ${sim.organisationCount} organisations`);

@@ -44,10 +44,26 @@ const rssMb = () => Math.round((process.memoryUsage().rss / 1024 / 1024) * 10) /
 // The simulator runs in its own process (as ORD would): arrival times in its log are then not skewed by this process's
 // event loop, and its JSON work does not slow the server under test. Driven through its /__sim control paths.
 console.log('Starting the ORD simulator (tier full) in a child process…');
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulators/ord/cli.ts', '--tier', 'full', '--port', '0', '--host', '127.0.0.1', '--latency', String(LATENCY_MS)], {
-  cwd: new URL('..', import.meta.url),
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    'src/simulators/ord/cli.ts',
+    '--tier',
+    'full',
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--latency',
+    String(LATENCY_MS),
+  ],
+  {
+    cwd: new URL('..', import.meta.url),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const baseUrl = await new Promise<string>((resolve, reject) => {
   let out = '';
   const timer = setTimeout(() => reject(new Error('the simulator did not start within 120 s')), 120_000);
@@ -65,7 +81,11 @@ const control = new URL('/__sim/', baseUrl);
 const sim = {
   baseUrl,
   async setFaults(faults: FaultConfig & { seed?: number }): Promise<void> {
-    await fetch(new URL('faults', control), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+    await fetch(new URL('faults', control), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(faults),
+    });
   },
   async clearLog(): Promise<void> {
     await fetch(new URL('log', control), { method: 'DELETE' });
@@ -115,17 +135,72 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.
 
 /** The mix: mostly cheap lookups (as clients do), some searches and walks, some bad input and some abuse. */
 const MIX: { weight: number; make: () => { query: string; variables?: Record<string, unknown> } }[] = [
-  { weight: 30, make: () => ({ query: 'query ($c: String!) { organisation(odsCode: $c) { odsCode name status address { town postcode } } }', variables: { c: pick(allCodes) } }) },
-  { weight: 12, make: () => ({ query: 'query ($c: String!) { organisation(odsCode: $c) { name relationships(status: ACTIVE) { type { id } target { odsCode name } } } }', variables: { c: pick(practices) } }) },
-  { weight: 8, make: () => ({ query: 'query ($c: String!) { organisation(odsCode: $c) { name inboundRelationships(types: ["RE6"], first: 20) { totalCount edges { node { odsCode name } } } } }', variables: { c: pick(trusts) } }) },
-  { weight: 8, make: () => ({ query: 'query ($cs: [String!]!) { organisations(odsCodes: $cs) { odsCode name } }', variables: { cs: Array.from({ length: 5 }, () => pick(allCodes)) } }) },
-  { weight: 10, make: () => ({ query: 'query ($n: String!) { searchOrganisations(filter: { name: $n, status: ACTIVE }, first: 20) { totalCount edges { node { odsCode name } } } }', variables: { n: pick(['hospital', 'surgery', 'medical', 'health centre', 'pharmacy', 'clinic', 'house', 'road']) } }) },
+  {
+    weight: 30,
+    make: () => ({
+      query: 'query ($c: String!) { organisation(odsCode: $c) { odsCode name status address { town postcode } } }',
+      variables: { c: pick(allCodes) },
+    }),
+  },
+  {
+    weight: 12,
+    make: () => ({
+      query:
+        'query ($c: String!) { organisation(odsCode: $c) { name relationships(status: ACTIVE) { type { id } target { odsCode name } } } }',
+      variables: { c: pick(practices) },
+    }),
+  },
+  {
+    weight: 8,
+    make: () => ({
+      query:
+        'query ($c: String!) { organisation(odsCode: $c) { name inboundRelationships(types: ["RE6"], first: 20) { totalCount edges { node { odsCode name } } } } }',
+      variables: { c: pick(trusts) },
+    }),
+  },
+  {
+    weight: 8,
+    make: () => ({
+      query: 'query ($cs: [String!]!) { organisations(odsCodes: $cs) { odsCode name } }',
+      variables: { cs: Array.from({ length: 5 }, () => pick(allCodes)) },
+    }),
+  },
+  {
+    weight: 10,
+    make: () => ({
+      query:
+        'query ($n: String!) { searchOrganisations(filter: { name: $n, status: ACTIVE }, first: 20) { totalCount edges { node { odsCode name } } } }',
+      variables: {
+        n: pick(['hospital', 'surgery', 'medical', 'health centre', 'pharmacy', 'clinic', 'house', 'road']),
+      },
+    }),
+  },
   { weight: 5, make: () => ({ query: '{ roleTypes { id displayName } recordClasses { id } }' }) },
-  { weight: 3, make: () => ({ query: `{ organisationsChangedSince(date: "${simToday}", first: 20) { totalCount } }` }) },
-  { weight: 4, make: () => ({ query: 'query ($c: String!) { organisation(odsCode: $c) { name } }', variables: { c: pick(['../roles', 'R W R', '', 'Ä'.repeat(20)]) } }) },
+  {
+    weight: 3,
+    make: () => ({ query: `{ organisationsChangedSince(date: "${simToday}", first: 20) { totalCount } }` }),
+  },
+  {
+    weight: 4,
+    make: () => ({
+      query: 'query ($c: String!) { organisation(odsCode: $c) { name } }',
+      variables: { c: pick(['../roles', 'R W R', '', 'Ä'.repeat(20)]) },
+    }),
+  },
   { weight: 3, make: () => ({ query: '{ searchOrganisations(filter: { name: "ab" }) { totalCount } }' }) },
-  { weight: 2, make: () => ({ query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: organisation(odsCode: "RWR") { name }`).join(' ')} }` }) },
-  { weight: 1, make: () => ({ query: '{ searchOrganisations(filter: { primaryRole: "RO177" }, first: 1000) { edges { node { name inboundRelationships(first: 1000) { totalCount } } } } }' }) },
+  {
+    weight: 2,
+    make: () => ({
+      query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: organisation(odsCode: "RWR") { name }`).join(' ')} }`,
+    }),
+  },
+  {
+    weight: 1,
+    make: () => ({
+      query:
+        '{ searchOrganisations(filter: { primaryRole: "RO177" }, first: 1000) { edges { node { name inboundRelationships(first: 1000) { totalCount } } } } }',
+    }),
+  },
 ];
 const totalWeight = MIX.reduce((n, m) => n + m.weight, 0);
 function nextOperation() {
@@ -190,7 +265,11 @@ async function one(): Promise<void> {
       signal: AbortSignal.timeout(perRequestTimeout),
     });
     const text = await response.text();
-    const body = JSON.parse(text) as { data?: unknown; errors?: { extensions?: { code?: string } }[]; extensions?: { stale?: unknown[] } };
+    const body = JSON.parse(text) as {
+      data?: unknown;
+      errors?: { extensions?: { code?: string } }[];
+      extensions?: { stale?: unknown[] };
+    };
     if (!('data' in body) && !Array.isArray(body.errors)) throw new Error(`no GraphQL body (${response.status})`);
     stats.answered++;
     bump(stats.byStatus, String(response.status));
@@ -213,7 +292,9 @@ async function worker(): Promise<void> {
 }
 
 const progress = setInterval(() => {
-  console.log(`  ${Math.round((Date.now() - started) / 1000)} s: ${stats.sent} sent, ${stats.answered} answered, ${stats.lost} lost, phase "${PHASES[phase]!.name}", RSS ${rssMb()} MB`);
+  console.log(
+    `  ${Math.round((Date.now() - started) / 1000)} s: ${stats.sent} sent, ${stats.answered} answered, ${stats.lost} lost, phase "${PHASES[phase]!.name}", RSS ${rssMb()} MB`,
+  );
 }, 5_000);
 await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
 clearInterval(progress);
@@ -245,11 +326,16 @@ const rows: [string, string][] = [
   ...[...stats.byStatus].sort().map(([status, n]): [string, string] => [`  HTTP ${status}`, String(n)]),
   ['answers carrying data', String(stats.withData)],
   ['answers flagged extensions.stale', String(stats.stale)],
-  ...[...stats.byCode].sort((a, b) => b[1] - a[1]).map(([code, n]): [string, string] => [`  answers with ${code}`, String(n)]),
+  ...[...stats.byCode]
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]): [string, string] => [`  answers with ${code}`, String(n)]),
   ['duration', `${seconds.toFixed(1)} s (${(stats.sent / seconds).toFixed(1)} req/s)`],
   ['RSS start / middle / end', `${rss.start} / ${rss.middle} / ${rss.end} MB`],
   ['ORD requests (simulator log)', String(arrivals.length)],
-  ['max ORD requests in any 1 s window', `${maxWindow} arriving at the simulator, ${maxStarts} started by the client (ORD_RATE_LIMIT ${ord.rateLimit})`],
+  [
+    'max ORD requests in any 1 s window',
+    `${maxWindow} arriving at the simulator, ${maxStarts} started by the client (ORD_RATE_LIMIT ${ord.rateLimit})`,
+  ],
   ['circuit breaker', `${JSON.stringify(app.client.circuit.snapshot())}`],
   ['cache', app.cache ? JSON.stringify(app.cache.stats()) : 'off'],
 ];
@@ -265,7 +351,11 @@ await sim.close();
 // either process's event loop lags behind the pacer's stamps (its guard is 20 ms); that is reported, not hidden.
 const ok = stats.lost === 0 && maxStarts <= ord.rateLimit;
 if (maxWindow > ord.rateLimit) {
-  console.log(`\nWARN: ${maxWindow} arrivals at the simulator in one second (client starts: ${maxStarts}): start-to-arrival jitter exceeds the pacer guard`);
+  console.log(
+    `\nWARN: ${maxWindow} arrivals at the simulator in one second (client starts: ${maxStarts}): start-to-arrival jitter exceeds the pacer guard`,
+  );
 }
-console.log(`\n${ok ? 'OK' : 'FAILED'}: ${stats.lost} lost; ORD peak ${maxWindow}/s arriving (${maxStarts}/s started) vs limit ${ord.rateLimit}/s`);
+console.log(
+  `\n${ok ? 'OK' : 'FAILED'}: ${stats.lost} lost; ORD peak ${maxWindow}/s arriving (${maxStarts}/s started) vs limit ${ord.rateLimit}/s`,
+);
 process.exit(ok ? 0 : 1);

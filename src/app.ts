@@ -98,9 +98,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
       ready: readinessCheck({ source, circuit: client.circuit }),
       scopeOf: upstreamScopeOf,
     },
-    plugins: [
-      useUpstreamBudget(source, settings.budget),
-    ],
+    plugins: [useUpstreamBudget(source, settings.budget)],
   });
   return {
     yoga,

@@ -127,7 +127,8 @@ function intSetting(env: Env, name: string, fallback: number, min: number, max: 
 function booleanSetting(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
-  if (raw !== 'true' && raw !== 'false') throw new Error(`Setting ${name} must be "true" or "false"; got "${env[name]}".`);
+  if (raw !== 'true' && raw !== 'false')
+    throw new Error(`Setting ${name} must be "true" or "false"; got "${env[name]}".`);
   return raw === 'true';
 }
 

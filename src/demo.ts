@@ -30,10 +30,7 @@ const ordSettings = {
   rateLimit: process.env.ORD_RATE_LIMIT ? config.ord.rateLimit : 100,
 };
 // The change feed (when ORD_SYNC_POLL_MINUTES is set) asks the simulator with the simulator's own "today".
-const app = createApp(
-  { ...config, ord: ordSettings },
-  { logger, today: () => sim.today },
-);
+const app = createApp({ ...config, ord: ordSettings }, { logger, today: () => sim.today });
 const { server, url } = await serve(app.yoga, config.server);
 
 console.log(`

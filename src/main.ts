@@ -26,4 +26,8 @@ if (config.server.startupProbe) {
 }
 
 // Requests in flight get SHUTDOWN_GRACE_MS to finish; then ORD connections close.
-installShutdownHandlers(served.server, { graceMs: config.hardening.shutdownGraceMs, logger, onClosed: () => app.close() });
+installShutdownHandlers(served.server, {
+  graceMs: config.hardening.shutdownGraceMs,
+  logger,
+  onClosed: () => app.close(),
+});

@@ -16,9 +16,13 @@ interface Upstream {
   budget: number;
   priority: 'interactive' | 'bulk';
 }
-const upstreamOf = (r: GraphQLResponse): Upstream => (r as unknown as { extensions: { upstream: Upstream } }).extensions.upstream;
+const upstreamOf = (r: GraphQLResponse): Upstream =>
+  (r as unknown as { extensions: { upstream: Upstream } }).extensions.upstream;
 
-async function post(stack: Stack, body: Record<string, unknown>): Promise<GraphQLResponse & { extensions?: { upstream?: Upstream } }> {
+async function post(
+  stack: Stack,
+  body: Record<string, unknown>,
+): Promise<GraphQLResponse & { extensions?: { upstream?: Upstream } }> {
   const response = await fetch(stack.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
@@ -28,7 +32,10 @@ async function post(stack: Stack, body: Record<string, unknown>): Promise<GraphQ
 }
 
 describe('estimates of the example operations (cold cache, small tier)', () => {
-  const figures: Record<string, { estimate: number; cold: number; warm: number; warmEstimate: number; priority: string }> = {};
+  const figures: Record<
+    string,
+    { estimate: number; cold: number; warm: number; warmEstimate: number; priority: string }
+  > = {};
   afterAll(() => {
     // The measured figures, for the record (README / reports).
     console.log(JSON.stringify(figures, null, 1));
@@ -125,10 +132,13 @@ describe('execution-time budget', () => {
     // W2U3Z holds 8 successions to 8 distinct organisations; the estimator assumes 3, so it estimates 1 + 3 = 4.
     const stack = await startStack({ tier: 'small', cache: true, budget: { limit: 4 } });
     try {
-      const res = await stack.gql(`{ organisation(odsCode: "W2U3Z") { odsCode successions { targetOdsCode target { name } } } }`);
+      const res = await stack.gql(
+        `{ organisation(odsCode: "W2U3Z") { odsCode successions { targetOdsCode target { name } } } }`,
+      );
       expect(upstreamOf(res)).toEqual({ estimate: 4, calls: 4, budget: 4, priority: 'interactive' });
       expect(stack.calls()).toHaveLength(4);
-      const successions = (res.data!.organisation as { successions: { target: { name: string } | null }[] }).successions;
+      const successions = (res.data!.organisation as { successions: { target: { name: string } | null }[] })
+        .successions;
       expect(successions).toHaveLength(8);
       expect(successions.filter((s) => s.target !== null)).toHaveLength(3);
       const errors = res.errors ?? [];

@@ -33,7 +33,10 @@ describe('warm queries', () => {
     const warm = await stack.gql(query, variables);
     expect(warm.data).toEqual(cold.data);
     expect(stack.calls()).toEqual([]);
-    expect((warm as { extensions?: { upstream?: unknown } }).extensions?.upstream).toMatchObject({ calls: 0, estimate: 0 });
+    expect((warm as { extensions?: { upstream?: unknown } }).extensions?.upstream).toMatchObject({
+      calls: 0,
+      estimate: 0,
+    });
   });
 });
 
@@ -44,7 +47,9 @@ describe('summaries prime the cache across requests', () => {
           edges { node { odsCode recordClass { id } primaryRole { type { id } } } } } }`,
     );
     expect(search.errors).toBeUndefined();
-    const codes: string[] = (search.data!.searchOrganisations as { edges: { node: { odsCode: string } }[] }).edges.map((e) => e.node.odsCode);
+    const codes: string[] = (search.data!.searchOrganisations as { edges: { node: { odsCode: string } }[] }).edges.map(
+      (e) => e.node.odsCode,
+    );
     expect(codes.length).toBe(40);
 
     // Every summary-served field, through organisations(odsCodes), organisation(odsCode) and node(id).
@@ -67,7 +72,9 @@ describe('summaries prime the cache across requests', () => {
     expect(orgs.every((o) => o.primaryRole.isPrimary)).toBe(true);
 
     // A field the summary cannot answer still fetches the full record (once), and that is cached too.
-    const town = await stack.gql(`query ($c: String!) { organisation(odsCode: $c) { address { town } } }`, { c: codes[2] });
+    const town = await stack.gql(`query ($c: String!) { organisation(odsCode: $c) { address { town } } }`, {
+      c: codes[2],
+    });
     expect(town.errors).toBeUndefined();
     expect(stack.calls().map((c) => c.path)).toEqual([`organisations/${codes[2]}`]);
   });
@@ -103,7 +110,10 @@ describe('single flight across requests', () => {
       const paths = cold.calls().map((c) => c.path);
       expect(paths.length).toBeGreaterThanOrEqual(4); // RAL, its targets, the membership search, code systems
       expect(new Set(paths).size).toBe(paths.length);
-      const spent = results.reduce((n, r) => n + ((r as { extensions?: { upstream?: { calls: number } } }).extensions?.upstream?.calls ?? 0), 0);
+      const spent = results.reduce(
+        (n, r) => n + ((r as { extensions?: { upstream?: { calls: number } } }).extensions?.upstream?.calls ?? 0),
+        0,
+      );
       expect(spent).toBe(paths.length); // each call was paid for by exactly one of the 100 operations
       expect(cold.cache!.stats().sharedInFlight).toBeGreaterThan(0);
     } finally {

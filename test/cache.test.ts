@@ -14,7 +14,14 @@ import type { OrganisationSource, SearchPage } from '../src/sources/types.js';
 const MIN = 60_000;
 const SETTINGS: CacheSettings = {
   maxBytes: 10 * 1024 * 1024,
-  ttlMs: { organisation: 60 * MIN, summary: 30 * MIN, search: 20 * MIN, codeSystem: 120 * MIN, changes: 5 * MIN, missing: 10 * MIN },
+  ttlMs: {
+    organisation: 60 * MIN,
+    summary: 30 * MIN,
+    search: 20 * MIN,
+    codeSystem: 120 * MIN,
+    changes: 5 * MIN,
+    missing: 10 * MIN,
+  },
 };
 
 function org(code: string): Organisation {
@@ -37,7 +44,16 @@ function org(code: string): Organisation {
 }
 
 function summary(code: string): OrganisationSummary {
-  return { kind: 'summary', odsCode: code, name: `ORG ${code}`, status: 'ACTIVE', recordClassId: 'RC1', postcode: 'AB1 2CD', lastChangeDate: '2026-01-01', primaryRoleTypeId: 'RO197' };
+  return {
+    kind: 'summary',
+    odsCode: code,
+    name: `ORG ${code}`,
+    status: 'ACTIVE',
+    recordClassId: 'RC1',
+    postcode: 'AB1 2CD',
+    lastChangeDate: '2026-01-01',
+    primaryRoleTypeId: 'RO197',
+  };
 }
 
 /** A fake source that counts calls per method and can be told to fail. */
@@ -162,7 +178,10 @@ describe('stale-if-error', () => {
     const { inner, cached, stale, advance } = setup();
     await cached.getOrganisation('AAA');
     advance(61 * MIN);
-    inner.fail = new SourceUnavailableError('http_status', 'ORD answered 503', { endpoint: 'organisation', status: 503 });
+    inner.fail = new SourceUnavailableError('http_status', 'ORD answered 503', {
+      endpoint: 'organisation',
+      status: 503,
+    });
     const scope = new UpstreamScope();
     const served = await runInUpstreamScope(scope, () => cached.getOrganisation('AAA'));
     expect(served?.odsCode).toBe('AAA');

@@ -20,7 +20,12 @@ afterAll(async () => {
 describe('ChangeFeedPoller', () => {
   it('evicts exactly the listed codes, once per change day, and logs them', async () => {
     const cache = stack.cache!;
-    const listed = [...new Set([...(await stack.app.upstream.changedSince(addDays(TODAY, -1))), ...(await stack.app.upstream.changedSince(TODAY))])].sort();
+    const listed = [
+      ...new Set([
+        ...(await stack.app.upstream.changedSince(addDays(TODAY, -1))),
+        ...(await stack.app.upstream.changedSince(TODAY)),
+      ]),
+    ].sort();
     expect(listed.length).toBe(4);
 
     // Warm the cache with the listed organisations and a few that did not change, through GraphQL.
@@ -43,7 +48,12 @@ describe('ChangeFeedPoller', () => {
     stack.sim.clearLog();
     const first = await poller.pollOnce();
     // One /sync call per day of the window, and nothing else.
-    expect(stack.calls().map((c) => c.path).sort()).toEqual([`sync?LastChangeDate=${addDays(TODAY, -1)}`, `sync?LastChangeDate=${TODAY}`]);
+    expect(
+      stack
+        .calls()
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual([`sync?LastChangeDate=${addDays(TODAY, -1)}`, `sync?LastChangeDate=${TODAY}`]);
     expect(first.since).toBe(addDays(TODAY, -1));
     expect(first.listed).toBe(4);
     expect([...first.evicted].sort()).toEqual(listed);
@@ -55,7 +65,7 @@ describe('ChangeFeedPoller', () => {
     for (const code of unchanged) expect(cache.knownOrganisation(code)).toBeDefined();
     expect(logs).toHaveLength(1);
     expect(logs[0]!.msg).toContain('evicted 4 changed organisation(s)');
-    expect([...((logs[0]!.obj as { codes: string[] }).codes)].sort()).toEqual(listed);
+    expect([...(logs[0]!.obj as { codes: string[] }).codes].sort()).toEqual(listed);
 
     // Re-fetched after the poll, the records are current: a second poll in the same window must leave them alone.
     await stack.gql(`query ($codes: [String!]!) { organisations(odsCodes: $codes) { odsCode } }`, { codes: listed });
@@ -64,7 +74,6 @@ describe('ChangeFeedPoller', () => {
     expect(second.droppedRecords).toBe(0);
     for (const code of listed) expect(cache.knownOrganisation(code)).toBeDefined();
     expect(logs).toHaveLength(1);
-
   });
 
   it('across days: a code is evicted again only when it turns up on a new change day', async () => {

@@ -10,8 +10,10 @@ import { parseCsv } from '../src/dataset/csv.js';
 import type { BuiltDataset, DatasetTier } from '../src/dataset/types.js';
 import type { OrdOrganisation, OrdRoleType } from '../src/sources/ord/types.js';
 
-const readJson = (path: string): unknown => JSON.parse(readFileSync(new URL(`../data/${path}`, import.meta.url), 'utf8'));
-const realOrganisation = (path: string): OrdOrganisation => (readJson(path) as { Organisation: OrdOrganisation }).Organisation;
+const readJson = (path: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../data/${path}`, import.meta.url), 'utf8'));
+const realOrganisation = (path: string): OrdOrganisation =>
+  (readJson(path) as { Organisation: OrdOrganisation }).Organisation;
 
 const primaryRole = (r: OrdOrganisation): string | undefined => r.Roles.Role.find((x) => x.primaryRole === true)?.id;
 const countRecords = (d: BuiltDataset, role: string, refOnly = false): number =>
@@ -107,7 +109,9 @@ describe('a known GP practice: A81001 THE DENSHAM SURGERY', () => {
     expect(re8?.Date).toEqual([{ Type: 'Operational', Start: '2019-10-01' }]);
     expect(rels.find((x) => x.id === 'RE6')?.Target.OrgId.extension).toBe('16C');
     // epcmem 2019 history: 5E1 (PCT) 2001–2013, then 00K (CCG) until the 16C relationship started.
-    const historic = rels.filter((x) => x.id === 'RE4' && x.Status === 'Inactive').map((x) => [x.Target.OrgId.extension, x.Date[0]?.End]);
+    const historic = rels
+      .filter((x) => x.id === 'RE4' && x.Status === 'Inactive')
+      .map((x) => [x.Target.OrgId.extension, x.Date[0]?.End]);
     expect(historic).toContainEqual(['5E1', '2013-03-31']);
     expect(historic).toContainEqual(['00K', '2020-03-31']);
     expect(get(full, 'U89141').Name).toBe('STOCKTON PCN');
@@ -127,7 +131,9 @@ describe('trusts and trust sites', () => {
   });
 
   it('names sites without a sample after their trust and lists the name as synthetic', () => {
-    const siteCode = [...full.organisations.keys()].find((c) => c.startsWith('RNK') && c.length === 5 && full.organisations.get(c)?.refOnly !== true);
+    const siteCode = [...full.organisations.keys()].find(
+      (c) => c.startsWith('RNK') && c.length === 5 && full.organisations.get(c)?.refOnly !== true,
+    );
     expect(siteCode).toBeDefined();
     const site = get(full, siteCode as string);
     expect(site.Name).toBe(`TAVISTOCK AND PORTMAN NHS FOUNDATION TRUST SITE ${siteCode}`);
@@ -180,10 +186,20 @@ describe('successions', () => {
     const z = get(full, 'Z9B2Z');
     expect(z.refOnly).toBe(true);
     expect(z.Status).toBe('Inactive');
-    expect(z.Roles.Role).toEqual([{ id: 'RO261', uniqueRoleId: 550372, primaryRole: true, Date: [{ Type: 'Operational', Start: '2026-04-01' }], Status: 'Inactive' }]);
+    expect(z.Roles.Role).toEqual([
+      {
+        id: 'RO261',
+        uniqueRoleId: 550372,
+        primaryRole: true,
+        Date: [{ Type: 'Operational', Start: '2026-04-01' }],
+        Status: 'Inactive',
+      },
+    ]);
     expect(z.Rels).toBeUndefined();
     expect(z.Succs).toBeUndefined();
-    expect(get(full, 'QMJ').Succs?.Succ.map((s) => [s.Type, s.Target.OrgId.extension])).toEqual([['Successor', 'Z9B2Z']]);
+    expect(get(full, 'QMJ').Succs?.Succ.map((s) => [s.Type, s.Target.OrgId.extension])).toEqual([
+      ['Successor', 'Z9B2Z'],
+    ]);
     expect(get(full, 'QMJ').Status).toBe('Active'); // ends 2026-03-31, after the as-of date
   });
 });
@@ -192,7 +208,21 @@ describe('real records', () => {
   const realFiles = (): [string, string][] => [...full.realRecordFiles];
 
   it('includes all 13 distinct real records (RJY is in both folders)', () => {
-    expect(realFiles().map(([code]) => code)).toEqual(['97T', 'FBL', 'G6V2S', 'RCZ', 'RHC', 'RJY', 'RP2', 'RRP', 'RRQ', 'RVVKC', 'RWR', 'TAF', 'X26']);
+    expect(realFiles().map(([code]) => code)).toEqual([
+      '97T',
+      'FBL',
+      'G6V2S',
+      'RCZ',
+      'RHC',
+      'RJY',
+      'RP2',
+      'RRP',
+      'RRQ',
+      'RVVKC',
+      'RWR',
+      'TAF',
+      'X26',
+    ]);
   });
 
   it.each(['full', 'small'] as DatasetTier[])('keeps every real record unmodified in the %s tier', (tier) => {
@@ -204,37 +234,54 @@ describe('real records', () => {
 });
 
 describe('joins, code systems and shape', () => {
-  it.each(['full', 'small'] as DatasetTier[])('resolves every Rel and Succ target in the %s tier, with the target’s primary role', (tier) => {
-    const d = tier === 'full' ? full : small;
-    const realCodes = new Set(d.realRecordFiles.keys());
-    const problems: string[] = [];
-    let checked = 0;
-    for (const [code, record] of d.organisations) {
-      const targets = [...(record.Rels?.Rel ?? []).map((r) => r.Target), ...(record.Succs?.Succ ?? []).map((s) => s.Target)];
-      for (const t of targets) {
-        checked++;
-        const target = d.organisations.get(t.OrgId.extension);
-        if (target === undefined) problems.push(`${code} → ${t.OrgId.extension}: missing`);
-        if (realCodes.has(code) || target === undefined) continue; // real records quote ORD's ids, not ours
-        const role = target.Roles.Role.find((x) => x.primaryRole === true);
-        if (t.PrimaryRoleId.id !== role?.id || t.PrimaryRoleId.uniqueRoleId !== role.uniqueRoleId) {
-          problems.push(`${code} → ${t.OrgId.extension}: quotes ${JSON.stringify(t.PrimaryRoleId)}`);
+  it.each(['full', 'small'] as DatasetTier[])(
+    'resolves every Rel and Succ target in the %s tier, with the target’s primary role',
+    (tier) => {
+      const d = tier === 'full' ? full : small;
+      const realCodes = new Set(d.realRecordFiles.keys());
+      const problems: string[] = [];
+      let checked = 0;
+      for (const [code, record] of d.organisations) {
+        const targets = [
+          ...(record.Rels?.Rel ?? []).map((r) => r.Target),
+          ...(record.Succs?.Succ ?? []).map((s) => s.Target),
+        ];
+        for (const t of targets) {
+          checked++;
+          const target = d.organisations.get(t.OrgId.extension);
+          if (target === undefined) problems.push(`${code} → ${t.OrgId.extension}: missing`);
+          if (realCodes.has(code) || target === undefined) continue; // real records quote ORD's ids, not ours
+          const role = target.Roles.Role.find((x) => x.primaryRole === true);
+          if (t.PrimaryRoleId.id !== role?.id || t.PrimaryRoleId.uniqueRoleId !== role.uniqueRoleId) {
+            problems.push(`${code} → ${t.OrgId.extension}: quotes ${JSON.stringify(t.PrimaryRoleId)}`);
+          }
         }
       }
-    }
-    expect(problems.slice(0, 10)).toEqual([]);
-    expect(checked).toBeGreaterThan(tier === 'full' ? 100_000 : 1_000);
-  });
+      expect(problems.slice(0, 10)).toEqual([]);
+      expect(checked).toBeGreaterThan(tier === 'full' ? 100_000 : 1_000);
+    },
+  );
 
   it('serves the recorded code systems first, then the added codes, and covers every role used', () => {
     const recorded = (readJson('recorded/roles_2022-10-12.reconstructed.json') as { Roles: OrdRoleType[] }).Roles;
     expect(full.roles.slice(0, 190)).toEqual(recorded);
-    expect(full.roles.slice(190).map((r) => r.id)).toEqual(['RO321', 'RO323', 'RO326', 'RO327', 'RO328', 'RO248', 'RO253']);
+    expect(full.roles.slice(190).map((r) => r.id)).toEqual([
+      'RO321',
+      'RO323',
+      'RO326',
+      'RO327',
+      'RO328',
+      'RO248',
+      'RO253',
+    ]);
     expect(full.rels.map((r) => r.id)).toEqual(['RE3', 'RE6', 'RE4', 'RE5', 'RE2', 'RE8', 'RE9', 'RE10', 'RE11']);
-    expect(full.recordClasses).toEqual((readJson('recorded/recordclasses.json') as { RecordClasses: unknown }).RecordClasses);
+    expect(full.recordClasses).toEqual(
+      (readJson('recorded/recordclasses.json') as { RecordClasses: unknown }).RecordClasses,
+    );
     const ids = new Set(full.roles.map((r) => r.id));
     const unknown = new Set<string>();
-    for (const record of full.organisations.values()) for (const role of record.Roles.Role) if (!ids.has(role.id)) unknown.add(role.id);
+    for (const record of full.organisations.values())
+      for (const role of record.Roles.Role) if (!ids.has(role.id)) unknown.add(role.id);
     expect([...unknown]).toEqual([]);
     expect(readCodeSystems().roles).toEqual(full.roles);
   });
@@ -291,12 +338,24 @@ describe('joins, code systems and shape', () => {
     const rww = get(full, 'RWW'); // generated trust with GeoLoc, Contacts, Roles, Rels and Succs, like RRP
     expect(keys(rww)).toEqual(keys(rrp));
     expect(keys(rww.OrgId)).toEqual(keys(rrp.OrgId));
-    inRealOrder(keys(rww.GeoLoc?.Location), ['AddrLn1', 'AddrLn2', 'AddrLn3', 'Town', 'County', 'PostCode', 'Country', 'UPRN']);
+    inRealOrder(keys(rww.GeoLoc?.Location), [
+      'AddrLn1',
+      'AddrLn2',
+      'AddrLn3',
+      'Town',
+      'County',
+      'PostCode',
+      'Country',
+      'UPRN',
+    ]);
     expect(keys(rww.Contacts?.Contact[0])).toEqual(keys(rrp.Contacts?.Contact[0]));
     expect(keys(rww.Roles.Role[0])).toEqual(keys(rwr.Roles.Role[0])); // primary
     expect(keys(rww.Roles.Role[1])).toEqual(keys(rwr.Roles.Role[1])); // non-primary: no primaryRole key
     // RWW is open with Operational and Legal starts and no ends, as G6V2S is.
-    for (const [g, r] of [[rww.Date, g6v2s.Date], [rww.Roles.Role[0]?.Date, g6v2s.Roles.Role[0]?.Date]] as const) {
+    for (const [g, r] of [
+      [rww.Date, g6v2s.Date],
+      [rww.Roles.Role[0]?.Date, g6v2s.Roles.Role[0]?.Date],
+    ] as const) {
       expect(g?.map(keys)).toEqual(r?.map(keys));
     }
     const rel = rww.Rels?.Rel[0];
@@ -318,11 +377,15 @@ describe('joins, code systems and shape', () => {
 
 describe('small tier (QMJ, North Central London)', () => {
   it('holds the ICB, its region, its sub-ICB locations and reporting entities, trusts, PCNs, practices and sites', () => {
-    for (const code of ['QMJ', 'Y56', '93C', 'B1G9X', 'RNK', 'RAL', 'G6V2S', 'Z9B2Z']) expect(small.organisations.has(code), code).toBe(true);
+    for (const code of ['QMJ', 'Y56', '93C', 'B1G9X', 'RNK', 'RAL', 'G6V2S', 'Z9B2Z'])
+      expect(small.organisations.has(code), code).toBe(true);
     const records = [...small.organisations.values()];
-    const pointsAt = (r: OrdOrganisation, code: string): boolean => (r.Rels?.Rel ?? []).some((x) => x.Target.OrgId.extension === code);
+    const pointsAt = (r: OrdOrganisation, code: string): boolean =>
+      (r.Rels?.Rel ?? []).some((x) => x.Target.OrgId.extension === code);
     // Every practice commissioned by the NCL sub-ICB location 93C, and every site of a NCL trust, is included.
-    const practices93C = [...full.organisations.values()].filter((r) => primaryRole(r) === 'RO177' && pointsAt(r, '93C'));
+    const practices93C = [...full.organisations.values()].filter(
+      (r) => primaryRole(r) === 'RO177' && pointsAt(r, '93C'),
+    );
     expect(practices93C.length).toBeGreaterThan(100);
     for (const p of practices93C) expect(small.organisations.has(p.OrgId.extension)).toBe(true);
     const ralSites = [...full.organisations.values()].filter((r) => primaryRole(r) === 'RO198' && pointsAt(r, 'RAL'));

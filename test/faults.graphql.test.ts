@@ -28,19 +28,22 @@ describe('each fault mode, confined to the field it hits', () => {
     ['connection reset', 'network', { mode: 'reset' }],
     ['truncated body', 'malformed', { mode: 'truncate' }],
     ['malformed JSON', 'malformed', { mode: 'malformed' }],
-  ])('%s → the field is null with a located UPSTREAM_UNAVAILABLE (kind %s); its sibling resolves', async (_label, kind, fault) => {
-    stack.sim.setFaults({ ...fault, pathPrefix: 'organisations/RVVKC' });
-    try {
-      const answer = await post(stack, PAIR);
-      expectLocatedAndSafe(answer);
-      expect(answer.body.data).toEqual({ broken: null, fine: { name: RWR_NAME } });
-      expect(answer.body.errors).toHaveLength(1);
-      expect(answer.body.errors![0]!.path).toEqual(['broken']);
-      expect(answer.body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', kind });
-    } finally {
-      stack.sim.clearFaults();
-    }
-  });
+  ])(
+    '%s → the field is null with a located UPSTREAM_UNAVAILABLE (kind %s); its sibling resolves',
+    async (_label, kind, fault) => {
+      stack.sim.setFaults({ ...fault, pathPrefix: 'organisations/RVVKC' });
+      try {
+        const answer = await post(stack, PAIR);
+        expectLocatedAndSafe(answer);
+        expect(answer.body.data).toEqual({ broken: null, fine: { name: RWR_NAME } });
+        expect(answer.body.errors).toHaveLength(1);
+        expect(answer.body.errors![0]!.path).toEqual(['broken']);
+        expect(answer.body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', kind });
+      } finally {
+        stack.sim.clearFaults();
+      }
+    },
+  );
 
   it('latency alone is not a fault: slow answers still arrive whole', async () => {
     stack.sim.setFaults({ latencyMs: 150 });
@@ -59,7 +62,12 @@ describe('each fault mode, confined to the field it hits', () => {
     const answer = await post(stack, PAIR);
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.data!.broken.name).toBe('KENT & CANTERBURY HOSPITAL');
-    expect(stack.calls('organisation').filter((c) => c.path === 'organisations/RVVKC').map((c) => c.status)).toEqual([429, 200]);
+    expect(
+      stack
+        .calls('organisation')
+        .filter((c) => c.path === 'organisations/RVVKC')
+        .map((c) => c.status),
+    ).toEqual([429, 200]);
   });
 
   it('a fault on a membership search nulls only its organisation, with a located error; siblings resolve', async () => {
@@ -84,7 +92,10 @@ describe('ORD gone entirely (closed port)', () => {
     const stack = await startStack({ tier: 'small', timeoutMs: 300 });
     await stack.sim.close();
     try {
-      const answer = await post(stack, `{ organisation(odsCode: "RWR") { name } other: organisation(odsCode: "RVVKC") { name } }`);
+      const answer = await post(
+        stack,
+        `{ organisation(odsCode: "RWR") { name } other: organisation(odsCode: "RVVKC") { name } }`,
+      );
       expectLocatedAndSafe(answer);
       expect(answer.body.data).toEqual({ organisation: null, other: null });
       const codes = answer.body.errors!.map((e) => [e.path?.[0], e.extensions?.code, e.extensions?.kind]).sort();
@@ -96,7 +107,10 @@ describe('ORD gone entirely (closed port)', () => {
       const codeSystems = await post(stack, `{ roleTypes { id } }`);
       expectLocatedAndSafe(codeSystems);
       expect(codeSystems.body.data).toBeNull();
-      expect(codeSystems.body.errors![0]).toMatchObject({ path: ['roleTypes'], extensions: { code: 'UPSTREAM_UNAVAILABLE', kind: 'network' } });
+      expect(codeSystems.body.errors![0]).toMatchObject({
+        path: ['roleTypes'],
+        extensions: { code: 'UPSTREAM_UNAVAILABLE', kind: 'network' },
+      });
     } finally {
       await stack.close().catch(() => undefined);
     }
@@ -178,7 +192,10 @@ describe('circuit breaker over HTTP', () => {
     expect(notReady.body.reason).toMatch(/circuit is open/);
 
     stack.sim.clearLog();
-    const fast = await post(stack, `{ a: organisation(odsCode: "RWR") { name } b: organisation(odsCode: "RVVKC") { name } }`);
+    const fast = await post(
+      stack,
+      `{ a: organisation(odsCode: "RWR") { name } b: organisation(odsCode: "RVVKC") { name } }`,
+    );
     expectLocatedAndSafe(fast);
     expect(fast.body.errors!.map((e) => e.extensions?.kind)).toEqual(['circuit_open', 'circuit_open']);
     expect(fast.body.errors!.every((e) => e.extensions?.code === 'UPSTREAM_UNAVAILABLE')).toBe(true);
@@ -199,7 +216,12 @@ describe('circuit breaker state machine (injected clock)', () => {
   it('closed → open at the threshold; fails fast; half-open lets exactly one probe; failure reopens, success closes', () => {
     let now = 0;
     const changes: string[] = [];
-    const breaker = new CircuitBreaker({ failureThreshold: 2, resetMs: 1000, now: () => now, onStateChange: (a, b) => changes.push(`${a}>${b}`) });
+    const breaker = new CircuitBreaker({
+      failureThreshold: 2,
+      resetMs: 1000,
+      now: () => now,
+      onStateChange: (a, b) => changes.push(`${a}>${b}`),
+    });
     const t1 = breaker.tryAcquire()!;
     breaker.failure(t1);
     breaker.success(breaker.tryAcquire()!); // a success in between resets the count
@@ -246,7 +268,13 @@ describe('circuit breaker state machine (injected clock)', () => {
 describe('request deadline', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ tier: 'small', cache: true, timeoutMs: 5_000, maxRetries: 2, budget: { deadlineMs: 400 } });
+    stack = await startStack({
+      tier: 'small',
+      cache: true,
+      timeoutMs: 5_000,
+      maxRetries: 2,
+      budget: { deadlineMs: 400 },
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -256,24 +284,27 @@ describe('request deadline', () => {
     ['slow ORD (latency beyond the deadline)', { latencyMs: 3_000 }],
     ['a hang', { mode: 'hang' }],
     ['a 429 whose Retry-After outlasts the deadline', { mode: 'rate429', retryAfterSeconds: 5 }],
-  ])('%s → partial data plus a located DEADLINE_EXCEEDED, well before ORD would have answered', async (_label, fault) => {
-    stack.sim.setFaults({ ...fault, pathPrefix: 'organisations/RVVKC' });
-    try {
-      const started = Date.now();
-      const answer = await post(stack, PAIR);
-      const elapsed = Date.now() - started;
-      expectLocatedAndSafe(answer);
-      expect(answer.body.data).toEqual({ broken: null, fine: { name: RWR_NAME } });
-      expect(answer.body.errors).toHaveLength(1);
-      expect(answer.body.errors![0]).toMatchObject({ path: ['broken'], extensions: { code: 'DEADLINE_EXCEEDED' } });
-      // Generous: the point is "not the 3-5 s ORD would take", not a precise timing.
-      expect(elapsed).toBeLessThan(2_500);
-    } finally {
-      stack.sim.clearFaults();
-    }
-  });
+  ])(
+    '%s → partial data plus a located DEADLINE_EXCEEDED, well before ORD would have answered',
+    async (_label, fault) => {
+      stack.sim.setFaults({ ...fault, pathPrefix: 'organisations/RVVKC' });
+      try {
+        const started = Date.now();
+        const answer = await post(stack, PAIR);
+        const elapsed = Date.now() - started;
+        expectLocatedAndSafe(answer);
+        expect(answer.body.data).toEqual({ broken: null, fine: { name: RWR_NAME } });
+        expect(answer.body.errors).toHaveLength(1);
+        expect(answer.body.errors![0]).toMatchObject({ path: ['broken'], extensions: { code: 'DEADLINE_EXCEEDED' } });
+        // Generous: the point is "not the 3-5 s ORD would take", not a precise timing.
+        expect(elapsed).toBeLessThan(2_500);
+      } finally {
+        stack.sim.clearFaults();
+      }
+    },
+  );
 
-  it('a request that joined another request\'s in-flight call gives up at its own deadline too', async () => {
+  it("a request that joined another request's in-flight call gives up at its own deadline too", async () => {
     stack.sim.setFaults({ latencyMs: 3_000, pathPrefix: 'organisations/RJ1' });
     try {
       const before = stack.cache!.stats().sharedInFlight;

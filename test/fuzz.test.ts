@@ -32,7 +32,10 @@ const LEAK = /https?:\/\/|127\.0\.0\.1|\n\s+at [^\n]*:\d+|<html|Werkzeug|Service
 interface Reply {
   status: number;
   contentType: string;
-  body: { data?: unknown; errors?: { message?: unknown; extensions?: Record<string, unknown> }[] } & Record<string, unknown>;
+  body: { data?: unknown; errors?: { message?: unknown; extensions?: Record<string, unknown> }[] } & Record<
+    string,
+    unknown
+  >;
 }
 
 /** One request with a hard timeout: a hang is a failure of the property, not of the test runner. */
@@ -69,9 +72,34 @@ function expectGraphQLAnswer(reply: Reply, context: string): void {
 // Generators driven by the schema.
 
 const CODES = ['RWR', 'RVVKC', 'RAL', 'QMJ', 'G6V2S', 'E83003', 'RVV', 'ZZZ99', 'rwr'];
-const TRICKS = ['../roles', '..%2Froles', 'RWR/../RAL', 'RWR%00', 'RWR?_format=xml', 'RWR#x', 'ＲＷＲ', 'R\u0301WR', '', ' ', 'A'.repeat(5000), '\u202Egnp.exe', '${jndi:ldap://x}', "'; DROP TABLE orgs; --"];
+const TRICKS = [
+  '../roles',
+  '..%2Froles',
+  'RWR/../RAL',
+  'RWR%00',
+  'RWR?_format=xml',
+  'RWR#x',
+  'ＲＷＲ',
+  'R\u0301WR',
+  '',
+  ' ',
+  'A'.repeat(5000),
+  '\u202Egnp.exe',
+  '${jndi:ldap://x}',
+  "'; DROP TABLE orgs; --",
+];
 const IDS = ['RO197', 'RO177', 'RE6', 'RE4', 'RC1', 'RC2', 'RC9', 'ro198', 'RO1,RO2'];
-const DATES = ['2025-09-01', '2024-02-29', '2023-02-29', '2021-02-30', '2025-13-01', '0000-01-01', '9999-12-31', 'yesterday', '2025-9-1'];
+const DATES = [
+  '2025-09-01',
+  '2024-02-29',
+  '2023-02-29',
+  '2021-02-30',
+  '2025-13-01',
+  '0000-01-01',
+  '9999-12-31',
+  'yesterday',
+  '2025-9-1',
+];
 const INTS = [0, 1, 2, 5, 20, -1, 1000, 1001, 2147483647, -2147483648];
 
 const anyText = fc.oneof(
@@ -122,7 +150,8 @@ function literalFor(g: Gen, type: GraphQLInputType, depth: number, name = ''): s
     return `[${Array.from({ length: n }, () => literalFor(g, type.ofType, depth + 1, name)).join(', ')}]`;
   }
   const plausible = PLAUSIBLE[name];
-  if (plausible && isScalarType(type) && g(fc.integer, { min: 0, max: 3 }) > 0) return JSON.stringify(g(fc.constantFrom, ...plausible));
+  if (plausible && isScalarType(type) && g(fc.integer, { min: 0, max: 3 }) > 0)
+    return JSON.stringify(g(fc.constantFrom, ...plausible));
   if (name === 'first' && g(fc.boolean)) return String(g(fc.integer, { min: 0, max: 5 }));
   if (isEnumType(type)) return g(fc.constantFrom, ...type.getValues().map((v) => v.name), 'NOPE', '"ACTIVE"');
   if (isInputObjectType(type)) {
@@ -137,7 +166,9 @@ function literalFor(g: Gen, type: GraphQLInputType, depth: number, name = ''): s
       case 'Boolean':
         return g(fc.constantFrom, 'true', 'false', '1');
       case 'Date':
-        return JSON.stringify(g(() => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...DATES) }, { weight: 1, arbitrary: anyText })));
+        return JSON.stringify(
+          g(() => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...DATES) }, { weight: 1, arbitrary: anyText })),
+        );
       default:
         return JSON.stringify(g(() => anyText));
     }
@@ -176,11 +207,24 @@ const documentArb = fc.oneof(
   { weight: 8, arbitrary: fc.gen().map((g) => `{ ${selectionFor(g, schema.getQueryType()!, 0)} }`) },
   // Not GraphQL at all, or almost.
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
-  { weight: 1, arbitrary: fc.constantFrom('{', '{ organisation(odsCode: ) { name } }', 'query { ...F }', 'subscription { x }', 'mutation { x }', '{ __schema { types { name } } }') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '{',
+      '{ organisation(odsCode: ) { name } }',
+      'query { ...F }',
+      'subscription { x }',
+      'mutation { x }',
+      '{ __schema { types { name } } }',
+    ),
+  },
 );
 
 const FAULTS: FaultMode[] = ['http500', 'http502', 'http503', 'rate429', 'reset', 'truncate', 'malformed'];
-const faultArb = fc.option(fc.record({ mode: fc.constantFrom(...FAULTS), rate: fc.double({ min: 0.05, max: 1, noNaN: true }) }), { freq: 3 });
+const faultArb = fc.option(
+  fc.record({ mode: fc.constantFrom(...FAULTS), rate: fc.double({ min: 0.05, max: 1, noNaN: true }) }),
+  { freq: 3 },
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -225,16 +269,54 @@ describe('fuzz: argument values against the simulator', () => {
   it(`generated argument values (unicode, path tricks, huge numbers, bad dates) never reach ORD's path unchecked (${RUNS} cases)`, async () => {
     const cases = fc.oneof(
       fc.record({ q: fc.constant('query ($v: String!) { organisation(odsCode: $v) { name } }'), v: anyText }),
-      fc.record({ q: fc.constant('query ($v: [String!]!) { organisations(odsCodes: $v) { name } }'), v: fc.array(anyText, { maxLength: 4 }) }),
-      fc.record({ q: fc.constant('query ($v: String) { searchOrganisations(filter: { name: $v }, first: 2) { totalCount } }'), v: anyText }),
-      fc.record({ q: fc.constant('query ($v: String) { searchOrganisations(filter: { postcode: $v }, first: 2) { totalCount } }'), v: anyText }),
-      fc.record({ q: fc.constant('query ($v: ID) { searchOrganisations(filter: { primaryRole: $v }, first: 2) { totalCount } }'), v: anyText }),
-      fc.record({ q: fc.constant('query ($v: [ID!]) { searchOrganisations(filter: { relatedTo: { odsCode: "QMJ", relationshipTypes: $v } }, first: 2) { totalCount } }'), v: fc.array(anyText, { maxLength: 3 }) }),
-      fc.record({ q: fc.constant('query ($v: Date!) { organisationsChangedSince(date: $v, first: 2) { totalCount } }'), v: fc.oneof(fc.constantFrom(...DATES), anyText, fc.integer()) }),
-      fc.record({ q: fc.constant('query ($v: ID!) { node(id: $v) { id } }'), v: fc.oneof(anyText, fc.base64String({ maxLength: 40 })) }),
-      fc.record({ q: fc.constant('query ($v: ID!) { roleType(id: $v) { displayName } relationshipType(id: $v) { displayName } recordClass(id: $v) { displayName } }'), v: anyText }),
-      fc.record({ q: fc.constant('query ($v: String) { searchOrganisations(filter: { name: "hospital" }, first: 1, after: $v) { totalCount } }'), v: fc.oneof(anyText, fc.base64String({ maxLength: 40 })) }),
-      fc.record({ q: fc.constant('query ($v: Int) { searchOrganisations(filter: { name: "hospital" }, first: $v) { totalCount } }'), v: fc.oneof(fc.integer(), fc.double(), fc.constant(1e300), fc.bigInt().map(String)) }),
+      fc.record({
+        q: fc.constant('query ($v: [String!]!) { organisations(odsCodes: $v) { name } }'),
+        v: fc.array(anyText, { maxLength: 4 }),
+      }),
+      fc.record({
+        q: fc.constant('query ($v: String) { searchOrganisations(filter: { name: $v }, first: 2) { totalCount } }'),
+        v: anyText,
+      }),
+      fc.record({
+        q: fc.constant('query ($v: String) { searchOrganisations(filter: { postcode: $v }, first: 2) { totalCount } }'),
+        v: anyText,
+      }),
+      fc.record({
+        q: fc.constant('query ($v: ID) { searchOrganisations(filter: { primaryRole: $v }, first: 2) { totalCount } }'),
+        v: anyText,
+      }),
+      fc.record({
+        q: fc.constant(
+          'query ($v: [ID!]) { searchOrganisations(filter: { relatedTo: { odsCode: "QMJ", relationshipTypes: $v } }, first: 2) { totalCount } }',
+        ),
+        v: fc.array(anyText, { maxLength: 3 }),
+      }),
+      fc.record({
+        q: fc.constant('query ($v: Date!) { organisationsChangedSince(date: $v, first: 2) { totalCount } }'),
+        v: fc.oneof(fc.constantFrom(...DATES), anyText, fc.integer()),
+      }),
+      fc.record({
+        q: fc.constant('query ($v: ID!) { node(id: $v) { id } }'),
+        v: fc.oneof(anyText, fc.base64String({ maxLength: 40 })),
+      }),
+      fc.record({
+        q: fc.constant(
+          'query ($v: ID!) { roleType(id: $v) { displayName } relationshipType(id: $v) { displayName } recordClass(id: $v) { displayName } }',
+        ),
+        v: anyText,
+      }),
+      fc.record({
+        q: fc.constant(
+          'query ($v: String) { searchOrganisations(filter: { name: "hospital" }, first: 1, after: $v) { totalCount } }',
+        ),
+        v: fc.oneof(anyText, fc.base64String({ maxLength: 40 })),
+      }),
+      fc.record({
+        q: fc.constant(
+          'query ($v: Int) { searchOrganisations(filter: { name: "hospital" }, first: $v) { totalCount } }',
+        ),
+        v: fc.oneof(fc.integer(), fc.double(), fc.constant(1e300), fc.bigInt().map(String)),
+      }),
     );
     stack.sim.clearFaults();
     stack.sim.clearLog();
@@ -250,7 +332,9 @@ describe('fuzz: argument values against the simulator', () => {
     );
     // Every path ORD saw was one the client builds from checked values: plain codes, known endpoints, encoded queries.
     for (const call of stack.sim.requests()) {
-      expect(call.path).toMatch(/^(organisations\/[A-Za-z0-9]{2,12}|organisations\?[A-Za-z0-9=&%,._~!*'()-]*|roles|rels|recordclasses|sync\?[A-Za-z0-9=&%-]*)$/);
+      expect(call.path).toMatch(
+        /^(organisations\/[A-Za-z0-9]{2,12}|organisations\?[A-Za-z0-9=&%,._~!*'()-]*|roles|rels|recordclasses|sync\?[A-Za-z0-9=&%-]*)$/,
+      );
       // Path tricks stay out of the path (inside an encoded query value, "/" and "." are just name characters ORD allows).
       expect(call.path.split('?')[0]).not.toMatch(/\.\.|%2F|%2E|%00|\/.*\//i);
       // Only ORD's 185-day window is left for ORD to refuse: names and postcodes were checked here first.
@@ -297,7 +381,13 @@ class GarbageUpstream {
       seen += chunk.toString('latin1');
       if (!seen.includes('\r\n\r\n')) return;
       seen = '';
-      const reply = this.next ?? { status: 200, contentType: 'application/json', body: Buffer.from('{}'), lengthSkew: 0, cutAt: null };
+      const reply = this.next ?? {
+        status: 200,
+        contentType: 'application/json',
+        body: Buffer.from('{}'),
+        lengthSkew: 0,
+        cutAt: null,
+      };
       const head = [`HTTP/1.1 ${reply.status} X`, 'connection: close'];
       if (reply.contentType !== null) head.push(`content-type: ${reply.contentType}`);
       if (reply.lengthSkew !== null) head.push(`content-length: ${Math.max(0, reply.body.length + reply.lengthSkew)}`);
@@ -315,7 +405,11 @@ class GarbageUpstream {
 const jsonish = fc.oneof(
   fc.json({ maxDepth: 3 }),
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify({ Organisation: v })),
-  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify({ Organisation: { Name: v, OrgId: { extension: v }, Status: v, Roles: { Role: v }, Rels: v } })),
+  fc
+    .jsonValue({ maxDepth: 3 })
+    .map((v) =>
+      JSON.stringify({ Organisation: { Name: v, OrgId: { extension: v }, Status: v, Roles: { Role: v }, Rels: v } }),
+    ),
   fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify({ RecordClasses: [{ id: v, code: v, displayName: v }] })),
   fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify({ RecordClasses: v })),
   fc.constant('{"errorCode": 406, "errorText": "Supplied Name needs a minimum of 3 Characters."}'),
@@ -325,7 +419,10 @@ const jsonish = fc.oneof(
 const upstreamReplyArb: fc.Arbitrary<UpstreamReply> = fc.record({
   status: fc.constantFrom(200, 200, 200, 201, 204, 301, 400, 404, 406, 418, 429, 500, 502, 503, 504),
   contentType: fc.constantFrom('application/json', 'text/html', 'text/plain', 'application/xml', null),
-  body: fc.oneof(jsonish.map((s) => Buffer.from(s, 'utf8')), fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a))),
+  body: fc.oneof(
+    jsonish.map((s) => Buffer.from(s, 'utf8')),
+    fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+  ),
   lengthSkew: fc.constantFrom(0, 0, 0, 5, -3, null),
   cutAt: fc.option(fc.nat({ max: 200 }), { freq: 4 }),
 });
@@ -368,18 +465,26 @@ describe('fuzz: upstream garbage', () => {
       fc.asyncProperty(upstreamReplyArb, async (reply) => {
         upstream.next = reply;
         const answer = await ask(served.url, JSON.stringify({ query }));
-        expectGraphQLAnswer(answer, `${reply.status} ${reply.contentType} ${reply.body.toString('utf8').slice(0, 120)}`);
+        expectGraphQLAnswer(
+          answer,
+          `${reply.status} ${reply.contentType} ${reply.body.toString('utf8').slice(0, 120)}`,
+        );
         for (const error of answer.body.errors ?? []) {
           const code = String(error.extensions?.code ?? 'none');
           seenCodes.set(code, (seenCodes.get(code) ?? 0) + 1);
           const text = reply.body.toString('utf8');
           // Upstream bytes never come back to the client (ORD's short 406 sentences aside).
-          if (text.length >= 12 && !/^\{"errorCode": 406/.test(text)) expect(error.message as string).not.toContain(text.slice(0, 12));
+          if (text.length >= 12 && !/^\{"errorCode": 406/.test(text))
+            expect(error.message as string).not.toContain(text.slice(0, 12));
         }
       }),
       { numRuns: RUNS, seed: seed(7), endOnFailure: true },
     );
     // Garbage is overwhelmingly reported as ORD's failure; anything else would be a bug in the mapping.
-    expect([...seenCodes.keys()].every((code) => ['UPSTREAM_UNAVAILABLE', 'UPSTREAM_REJECTED', 'INTERNAL_SERVER_ERROR', 'none'].includes(code))).toBe(true);
+    expect(
+      [...seenCodes.keys()].every((code) =>
+        ['UPSTREAM_UNAVAILABLE', 'UPSTREAM_REJECTED', 'INTERNAL_SERVER_ERROR', 'none'].includes(code),
+      ),
+    ).toBe(true);
   }, 60_000);
 });

@@ -60,10 +60,26 @@ describe('UpstreamGate', () => {
     await drive(() => starts.length === 20);
     await Promise.all(all);
     expect(starts.map((s) => s.label)).toEqual([
-      'I0', 'I1', 'I2', 'I3', 'B0',
-      'I4', 'I5', 'I6', 'I7', 'B1',
-      'I8', 'I9', // interactive lane empty: bulk gets every slot
-      'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9',
+      'I0',
+      'I1',
+      'I2',
+      'I3',
+      'B0',
+      'I4',
+      'I5',
+      'I6',
+      'I7',
+      'B1',
+      'I8',
+      'I9', // interactive lane empty: bulk gets every slot
+      'B2',
+      'B3',
+      'B4',
+      'B5',
+      'B6',
+      'B7',
+      'B8',
+      'B9',
     ]);
     // One start per pacer window (limit 1 per 1000 ms): the gate never exceeds the pacer.
     expect(starts.map((s) => s.at)).toEqual(Array.from({ length: 20 }, (_, i) => i * 1000));

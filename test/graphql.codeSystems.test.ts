@@ -15,15 +15,28 @@ describe('code systems', () => {
     const res = await stack.gql(CodeSystemsDocument);
     expect(res.errors).toBeUndefined();
     const data = res.data!;
-    expect(data.roleTypes.find((r) => r.id === 'RO197')).toEqual({ id: 'RO197', code: '197', displayName: 'NHS TRUST', isPrimary: true });
+    expect(data.roleTypes.find((r) => r.id === 'RO197')).toEqual({
+      id: 'RO197',
+      code: '197',
+      displayName: 'NHS TRUST',
+      isPrimary: true,
+    });
     expect(data.roleTypes.find((r) => r.id === 'RO76')).toMatchObject({ displayName: 'GP PRACTICE', isPrimary: false });
-    expect(data.relationshipTypes.find((r) => r.id === 'RE6')).toEqual({ id: 'RE6', code: '6', displayName: 'IS OPERATED BY' });
+    expect(data.relationshipTypes.find((r) => r.id === 'RE6')).toEqual({
+      id: 'RE6',
+      code: '6',
+      displayName: 'IS OPERATED BY',
+    });
     expect(data.relationshipTypes.find((r) => r.id === 'RE4')?.displayName).toBe('IS COMMISSIONED BY');
     expect(data.recordClasses).toEqual([
       { id: 'RC1', code: '1', displayName: 'HSCOrg' },
       { id: 'RC2', code: '2', displayName: 'HSCSite' },
     ]);
-    expect(codeSystemCalls().map((c) => c.endpoint).sort()).toEqual(['recordclasses', 'rels', 'roles']);
+    expect(
+      codeSystemCalls()
+        .map((c) => c.endpoint)
+        .sort(),
+    ).toEqual(['recordclasses', 'rels', 'roles']);
 
     // A second request, and every role/relationship/record class resolved in it, reuses the memo.
     stack.sim.clearLog();
@@ -54,9 +67,12 @@ describe('code systems', () => {
   });
 
   it('a malformed id is a BAD_USER_INPUT naming the argument', async () => {
-    const res = await stack.gql(`{ a: roleType(id: "NHS TRUST") { id } b: relationshipType(id: "RO197") { id } c: recordClass(id: "1") { id } }`);
+    const res = await stack.gql(
+      `{ a: roleType(id: "NHS TRUST") { id } b: relationshipType(id: "RO197") { id } c: recordClass(id: "1") { id } }`,
+    );
     expect(res.errors).toHaveLength(3);
-    for (const error of res.errors!) expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'id' });
+    for (const error of res.errors!)
+      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'id' });
     expect(res.data).toEqual({ a: null, b: null, c: null });
   });
 });
@@ -69,14 +85,19 @@ describe('schema documentation', () => {
       if (!type.description) missing.push(type.name);
       // Duck-typed: vitest may load a second copy of graphql-js, so its isObjectType() would refuse Pothos's types.
       if ('getFields' in type) {
-        for (const field of Object.values(type.getFields()) as { name: string; description?: string | null; args?: { name: string; description?: string | null }[] }[]) {
+        for (const field of Object.values(type.getFields()) as {
+          name: string;
+          description?: string | null;
+          args?: { name: string; description?: string | null }[];
+        }[]) {
           if (!field.description) missing.push(`${type.name}.${field.name}`);
           for (const arg of field.args ?? []) {
             if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
           }
         }
       }
-      if ('getValues' in type) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+      if ('getValues' in type)
+        for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
     }
     expect(missing).toEqual([]);
   });

@@ -26,10 +26,17 @@ describe('code systems failing upstream', () => {
 
 describe('unknown codes', () => {
   it('are null, not errors', async () => {
-    const res = await stack.gql(`{ organisation(odsCode: "ZZZ99") { name } organisations(odsCodes: ["ZZZ98", "RWR"]) { odsCode } }`);
+    const res = await stack.gql(
+      `{ organisation(odsCode: "ZZZ99") { name } organisations(odsCodes: ["ZZZ98", "RWR"]) { odsCode } }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ organisation: null, organisations: [null, { odsCode: 'RWR' }] });
-    expect(stack.calls('organisation').map((c) => c.status).sort()).toEqual([200, 404, 404]);
+    expect(
+      stack
+        .calls('organisation')
+        .map((c) => c.status)
+        .sort(),
+    ).toEqual([200, 404, 404]);
   });
 });
 
@@ -56,9 +63,15 @@ describe('malformed input', () => {
   });
 
   it('a malformed Date in a variable names the argument and the variable', async () => {
-    const res = await stack.gql(`query ($since: Date!) { organisationsChangedSince(date: $since) { totalCount } }`, { since: '2021-02-30' });
+    const res = await stack.gql(`query ($since: Date!) { organisationsChangedSince(date: $since) { totalCount } }`, {
+      since: '2021-02-30',
+    });
     expect(res.errors).toHaveLength(1);
-    expect(res.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'date', variableName: 'since' });
+    expect(res.errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argumentName: 'date',
+      variableName: 'since',
+    });
     expect(stack.calls()).toHaveLength(0);
   });
 
@@ -76,7 +89,9 @@ describe('malformed input', () => {
   });
 
   it('one malformed field does not stop its siblings', async () => {
-    const res = await stack.gql(`{ good: organisation(odsCode: "RVVKC") { name } bad: organisation(odsCode: "R*") { name } }`);
+    const res = await stack.gql(
+      `{ good: organisation(odsCode: "RVVKC") { name } bad: organisation(odsCode: "R*") { name } }`,
+    );
     expect(res.data).toEqual({ good: { name: 'KENT & CANTERBURY HOSPITAL' }, bad: null });
     expect(res.errors).toHaveLength(1);
     expect(res.errors![0]!.path).toEqual(['bad']);
@@ -143,20 +158,27 @@ describe('upstream failures stay on their field', () => {
     ['hang', 'timeout'],
   ])('ORD fault %s → UPSTREAM_UNAVAILABLE (kind %s) on that field only', async (mode, kind) => {
     stack.sim.setFaults({ mode, pathPrefix: 'organisations/RVVKC' });
-    const res = await stack.gql(`{ broken: organisation(odsCode: "RVVKC") { name } fine: organisation(odsCode: "RWR") { name } }`);
-    expect(res.data).toEqual({ broken: null, fine: { name: 'HERTFORDSHIRE PARTNERSHIP UNIVERSITY NHS FOUNDATION TRUST' } });
+    const res = await stack.gql(
+      `{ broken: organisation(odsCode: "RVVKC") { name } fine: organisation(odsCode: "RWR") { name } }`,
+    );
+    expect(res.data).toEqual({
+      broken: null,
+      fine: { name: 'HERTFORDSHIRE PARTNERSHIP UNIVERSITY NHS FOUNDATION TRUST' },
+    });
     expect(res.errors).toHaveLength(1);
     expect(res.errors![0]!.path).toEqual(['broken']);
     expect(res.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', kind });
   });
 
-  it('a 406 is UPSTREAM_REJECTED carrying ORD\'s own text', async () => {
+  it("a 406 is UPSTREAM_REJECTED carrying ORD's own text", async () => {
     const res = await stack.gql(`{ organisationsChangedSince(date: "2019-06-11") { totalCount } }`);
     expect(res.errors).toHaveLength(1);
     expect(res.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_REJECTED',
       ordErrorText: 'Supplied LastChangeDate exceeds the limit of 185 days past.',
     });
-    expect(res.errors![0]!.message).toBe('ORD rejected the request: Supplied LastChangeDate exceeds the limit of 185 days past.');
+    expect(res.errors![0]!.message).toBe(
+      'ORD rejected the request: Supplied LastChangeDate exceeds the limit of 185 days past.',
+    );
   });
 });

@@ -18,7 +18,10 @@ describe('node / nodes', () => {
     expect(id).not.toContain('RWR');
 
     stack.sim.clearLog();
-    const res = await stack.gql(`query ($id: ID!) { node(id: $id) { __typename id ... on Organisation { odsCode name } } }`, { id });
+    const res = await stack.gql(
+      `query ($id: ID!) { node(id: $id) { __typename id ... on Organisation { odsCode name } } }`,
+      { id },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.node).toEqual({
       __typename: 'Organisation',
@@ -30,9 +33,13 @@ describe('node / nodes', () => {
   });
 
   it('ids of search results (summaries) work with node too', async () => {
-    const search = await stack.gql(`{ searchOrganisations(filter: { primaryRole: "RO197" }, first: 2) { edges { node { id odsCode } } } }`);
+    const search = await stack.gql(
+      `{ searchOrganisations(filter: { primaryRole: "RO197" }, first: 2) { edges { node { id odsCode } } } }`,
+    );
     const edge = search.data!.searchOrganisations.edges[1].node;
-    const res = await stack.gql(`query ($id: ID!) { node(id: $id) { id ... on Organisation { odsCode } } }`, { id: edge.id });
+    const res = await stack.gql(`query ($id: ID!) { node(id: $id) { id ... on Organisation { odsCode } } }`, {
+      id: edge.id,
+    });
     expect(res.data!.node).toEqual({ id: edge.id, odsCode: edge.odsCode });
   });
 
@@ -40,7 +47,12 @@ describe('node / nodes', () => {
     const ids = ['RVVKC', 'ZZZ99', '97T', 'RVVKC'].map((code) => encodeGlobalID('Organisation', code));
     const res = await stack.gql(NodesDocument, { ids });
     expect(res.errors).toBeUndefined();
-    expect(res.data!.nodes.map((n) => (n && 'odsCode' in n ? n.odsCode : null))).toEqual(['RVVKC', null, '97T', 'RVVKC']);
+    expect(res.data!.nodes.map((n) => (n && 'odsCode' in n ? n.odsCode : null))).toEqual([
+      'RVVKC',
+      null,
+      '97T',
+      'RVVKC',
+    ]);
     expect(orgPaths().sort()).toEqual(['organisations/97T', 'organisations/RVVKC', 'organisations/ZZZ99']);
   });
 

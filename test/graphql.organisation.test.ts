@@ -43,7 +43,10 @@ describe('organisation(odsCode)', () => {
     expect(org.successions).toHaveLength(2);
     expect(org.successions.every((s) => s.type === 'PREDECESSOR')).toBe(true);
     // RWR itself once; every distinct relationship/succession target once.
-    const targets = new Set([...org.relationships.map((r) => r.target?.odsCode), ...org.successions.map((s) => s.target?.odsCode)]);
+    const targets = new Set([
+      ...org.relationships.map((r) => r.target?.odsCode),
+      ...org.successions.map((s) => s.target?.odsCode),
+    ]);
     const paths = orgPaths();
     expect(paths.filter((p) => p === 'organisations/RWR')).toHaveLength(1);
     expect(new Set(paths).size).toBe(paths.length);
@@ -109,7 +112,9 @@ describe('organisation(odsCode)', () => {
 
 describe('organisations(odsCodes)', () => {
   it('keeps the order asked, gives null for unknown codes, and fetches each distinct code once', async () => {
-    const res = await stack.gql(`{ organisations(odsCodes: ["RWR", "ZZZ99", "rvvkc", "RWR", "97T"]) { odsCode name } }`);
+    const res = await stack.gql(
+      `{ organisations(odsCodes: ["RWR", "ZZZ99", "rvvkc", "RWR", "97T"]) { odsCode name } }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.organisations.map((o: { odsCode: string } | null) => o?.odsCode ?? null)).toEqual([
       'RWR',
@@ -118,7 +123,12 @@ describe('organisations(odsCodes)', () => {
       'RWR',
       '97T',
     ]);
-    expect(orgPaths().sort()).toEqual(['organisations/97T', 'organisations/RVVKC', 'organisations/RWR', 'organisations/ZZZ99']);
+    expect(orgPaths().sort()).toEqual([
+      'organisations/97T',
+      'organisations/RVVKC',
+      'organisations/RWR',
+      'organisations/ZZZ99',
+    ]);
   });
 
   it('ten practices sharing relationship targets: each distinct target is fetched once', async () => {
@@ -128,7 +138,9 @@ describe('organisations(odsCodes)', () => {
       }
     }`);
     expect(search.errors).toBeUndefined();
-    const codes: string[] = search.data!.searchOrganisations.edges.map((e: { node: { odsCode: string } }) => e.node.odsCode);
+    const codes: string[] = search.data!.searchOrganisations.edges.map(
+      (e: { node: { odsCode: string } }) => e.node.odsCode,
+    );
     expect(codes).toHaveLength(10);
 
     stack.sim.clearLog();
@@ -181,7 +193,9 @@ describe('summaries first', () => {
     expect(res.errors).toBeUndefined();
     const nodes = res.data!.searchOrganisations.edges.map((e: { node: unknown }) => e.node);
     expect(nodes).toHaveLength(25);
-    expect(nodes.every((n: any) => n.primaryRole.type.id === 'RO197' && n.primaryRole.type.displayName === 'NHS TRUST')).toBe(true);
+    expect(
+      nodes.every((n: any) => n.primaryRole.type.id === 'RO197' && n.primaryRole.type.displayName === 'NHS TRUST'),
+    ).toBe(true);
     expect(nodes.every((n: any) => n.recordClass.id === 'RC1')).toBe(true);
     expect(dataCalls(stack).map((c) => c.endpoint)).toEqual(['search']);
   });
@@ -196,7 +210,9 @@ describe('summaries first', () => {
     const codes = res.data!.searchOrganisations.edges.map((e: { node: { odsCode: string } }) => e.node.odsCode);
     expect(stack.calls('search')).toHaveLength(1);
     expect(orgPaths().sort()).toEqual(codes.map((c: string) => `organisations/${c}`).sort());
-    expect(res.data!.searchOrganisations.edges.every((e: any) => typeof e.node.primaryRole.uniqueRoleId === 'number')).toBe(true);
+    expect(
+      res.data!.searchOrganisations.edges.every((e: any) => typeof e.node.primaryRole.uniqueRoleId === 'number'),
+    ).toBe(true);
   });
 
   it('reuses a summary seen earlier in the request as a relationship target (PCNs listed by the sub-ICB location)', async () => {
@@ -214,7 +230,9 @@ describe('summaries first', () => {
     const targetCodes = org.practices.edges.flatMap((e: any) => e.node.pcn.map((r: any) => r.target.odsCode));
     expect(targetCodes.length).toBeGreaterThan(0);
     expect(targetCodes.every((c: string) => pcnCodes.has(c))).toBe(true);
-    expect(org.practices.edges.every((e: any) => e.node.pcn.every((r: any) => r.target.primaryRole.type.id === 'RO272'))).toBe(true);
+    expect(
+      org.practices.edges.every((e: any) => e.node.pcn.every((r: any) => r.target.primaryRole.type.id === 'RO272')),
+    ).toBe(true);
     // 93C once (to know it exists), the 10 practices (for their relationships), and no PCN at all.
     expect(stack.calls('search')).toHaveLength(2);
     expect(orgPaths()).toHaveLength(11);

@@ -2,7 +2,11 @@
 // Real records from the small tier: RVVKC → RE6 → RVV, G6V2S's 2026-04-01 switch from QMJ to Z9B2Z, practice history.
 
 import { describe, expect, it } from 'vitest';
-import { IcbDownToPracticesDocument, PracticeCommissionerAsAtDocument, SiteUpToRegionDocument } from '../src/generated/graphql.js';
+import {
+  IcbDownToPracticesDocument,
+  PracticeCommissionerAsAtDocument,
+  SiteUpToRegionDocument,
+} from '../src/generated/graphql.js';
 import { dataCalls, useStack } from './helpers/stack.js';
 
 const stack = useStack({ tier: 'small' });
@@ -12,7 +16,7 @@ type Rel = { type: { id: string }; target: { odsCode: string } | null };
 const summarise = (rels: Rel[]) => rels.map((r) => `${r.type.id} ${r.target?.odsCode}`);
 
 describe('relationships (outward)', () => {
-  it('RVVKC is operated by (RE6) RVV, with the recorded ids and the target\'s primary role', async () => {
+  it("RVVKC is operated by (RE6) RVV, with the recorded ids and the target's primary role", async () => {
     const res = await stack.gql(`{
       organisation(odsCode: "RVVKC") {
         relationships {
@@ -37,14 +41,20 @@ describe('relationships (outward)', () => {
         targetOdsCode: 'RVV',
         targetPrimaryRole: { id: 'RO197', displayName: 'NHS TRUST' },
         uniqueRelId: 15806,
-        target: { odsCode: 'RVV', name: 'EAST KENT HOSPITALS UNIVERSITY NHS FOUNDATION TRUST', recordClass: { id: 'RC1' } },
+        target: {
+          odsCode: 'RVV',
+          name: 'EAST KENT HOSPITALS UNIVERSITY NHS FOUNDATION TRUST',
+          recordClass: { id: 'RC1' },
+        },
       },
     ]);
     expect(orgPaths()).toEqual(['organisations/RVVKC', 'organisations/RVV']);
   });
 
   it('targetOdsCode and targetPrimaryRole need no fetch of the target', async () => {
-    const res = await stack.gql(`{ organisation(odsCode: "RWR") { relationships { targetOdsCode targetPrimaryRole { id } } } }`);
+    const res = await stack.gql(
+      `{ organisation(odsCode: "RWR") { relationships { targetOdsCode targetPrimaryRole { id } } } }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.organisation.relationships).toHaveLength(7);
     expect(orgPaths()).toEqual(['organisations/RWR']);
@@ -84,7 +94,7 @@ describe('relationships (outward)', () => {
     expect(orgPaths().sort()).toEqual(['organisations/G6V2S', 'organisations/QMJ', 'organisations/Z9B2Z']);
   });
 
-  it('activeOn on a long history: RRP\'s ICB-level body in 2010, 2015 and 2021', async () => {
+  it("activeOn on a long history: RRP's ICB-level body in 2010, 2015 and 2021", async () => {
     const res = await stack.gql(`{
       organisation(odsCode: "RRP") {
         y2010: relationships(types: ["RE5"], activeOn: "2010-01-01") { target { odsCode } }
@@ -103,9 +113,9 @@ describe('relationships (outward)', () => {
   it('PracticeCommissionerAsAt: E83003 was commissioned by Barnet CCG in 2015, by 93C with a PCN in 2023', async () => {
     const in2015 = await stack.gql(PracticeCommissionerAsAtDocument, { odsCode: 'E83003', date: '2015-06-01' });
     expect(in2015.errors).toBeUndefined();
-    expect(in2015.data!.organisation!.relationships.map((r) => [r.type.id, r.target?.odsCode, r.target?.name])).toEqual([
-      ['RE4', '07M', 'NHS BARNET CCG'],
-    ]);
+    expect(in2015.data!.organisation!.relationships.map((r) => [r.type.id, r.target?.odsCode, r.target?.name])).toEqual(
+      [['RE4', '07M', 'NHS BARNET CCG']],
+    );
     stack.sim.clearLog();
     const in2023 = await stack.gql(PracticeCommissionerAsAtDocument, { odsCode: 'E83003', date: '2023-06-01' });
     expect(in2023.errors).toBeUndefined();
@@ -119,14 +129,16 @@ describe('relationships (outward)', () => {
   });
 
   it('rejects a malformed relationship type id, naming the argument', async () => {
-    const res = await stack.gql(`{ organisation(odsCode: "RWR") { name relationships(types: ["IS OPERATED BY"]) { status } } }`);
+    const res = await stack.gql(
+      `{ organisation(odsCode: "RWR") { name relationships(types: ["IS OPERATED BY"]) { status } } }`,
+    );
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'types' });
     expect(res.data!.organisation).toBeNull(); // non-null list field failed, so the organisation is nulled
   });
 });
 
 describe('inboundRelationships (membership search)', () => {
-  it('RVV\'s sites include RVVKC; the edge carries RVVKC\'s own RE6 relationship', async () => {
+  it("RVV's sites include RVVKC; the edge carries RVVKC's own RE6 relationship", async () => {
     const res = await stack.gql(`{
       organisation(odsCode: "RVV") {
         inboundRelationships(types: ["RE6"]) {
@@ -147,7 +159,7 @@ describe('inboundRelationships (membership search)', () => {
     expect(stack.calls('search')[0]!.path).toContain('RelTypeId=RE6');
   });
 
-  it('pages a trust\'s 151 sites 100 at a time with a truthful hasNextPage and totalCount', async () => {
+  it("pages a trust's 151 sites 100 at a time with a truthful hasNextPage and totalCount", async () => {
     const query = `query ($after: String) {
       organisation(odsCode: "RAL") {
         inboundRelationships(types: ["RE6"], status: ACTIVE, first: 100, after: $after) {
@@ -169,7 +181,7 @@ describe('inboundRelationships (membership search)', () => {
     expect(new Set(all).size).toBe(151);
   });
 
-  it('filters sources by primary role: QMJ\'s only active sub-ICB location is 93C', async () => {
+  it("filters sources by primary role: QMJ's only active sub-ICB location is 93C", async () => {
     const res = await stack.gql(`{
       organisation(odsCode: "QMJ") {
         all: inboundRelationships(types: ["RE5"], status: ACTIVE) { totalCount }

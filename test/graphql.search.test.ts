@@ -39,8 +39,10 @@ describe('paging', () => {
     expect(keys).toEqual(sorted);
   });
 
-  it('pages that straddle ORD\'s 1000-row pages are stitched by the source (first: 100 after row 949)', async () => {
-    const all = await stack.gql(`{ searchOrganisations(filter: { primaryRole: "RO198" }, first: 1000) { edges { cursor node { odsCode } } } }`);
+  it("pages that straddle ORD's 1000-row pages are stitched by the source (first: 100 after row 949)", async () => {
+    const all = await stack.gql(
+      `{ searchOrganisations(filter: { primaryRole: "RO198" }, first: 1000) { edges { cursor node { odsCode } } } }`,
+    );
     const edges: Edge[] = all.data!.searchOrganisations.edges;
     stack.sim.clearLog();
     const res = await stack.gql(
@@ -55,8 +57,10 @@ describe('paging', () => {
     expect(conn.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
   });
 
-  it('defaults first to 100 and never cuts at ORD\'s default of 20', async () => {
-    const res = await stack.gql(`{ searchOrganisations(filter: { primaryRole: "RO198" }) { totalCount edges { cursor } pageInfo { hasNextPage } } }`);
+  it("defaults first to 100 and never cuts at ORD's default of 20", async () => {
+    const res = await stack.gql(
+      `{ searchOrganisations(filter: { primaryRole: "RO198" }) { totalCount edges { cursor } pageInfo { hasNextPage } } }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.searchOrganisations.edges).toHaveLength(100);
     expect(res.data!.searchOrganisations.pageInfo.hasNextPage).toBe(true);
@@ -64,13 +68,21 @@ describe('paging', () => {
   });
 
   it('first: 0 gives only the total', async () => {
-    const res = await stack.gql(`{ searchOrganisations(filter: { primaryRole: "RO197" }, first: 0) { totalCount edges { cursor } pageInfo { hasNextPage startCursor } } }`);
+    const res = await stack.gql(
+      `{ searchOrganisations(filter: { primaryRole: "RO197" }, first: 0) { totalCount edges { cursor } pageInfo { hasNextPage startCursor } } }`,
+    );
     expect(res.errors).toBeUndefined();
-    expect(res.data!.searchOrganisations).toEqual({ totalCount: 34, edges: [], pageInfo: { hasNextPage: true, startCursor: null } });
+    expect(res.data!.searchOrganisations).toEqual({
+      totalCount: 34,
+      edges: [],
+      pageInfo: { hasNextPage: true, startCursor: null },
+    });
   });
 
   it('after the last row there is an empty page', async () => {
-    const first = await stack.gql(`{ searchOrganisations(filter: { primaryRole: "RO197" }, first: 1000) { pageInfo { endCursor } } }`);
+    const first = await stack.gql(
+      `{ searchOrganisations(filter: { primaryRole: "RO197" }, first: 1000) { pageInfo { endCursor } } }`,
+    );
     const res = await stack.gql(
       `query ($after: String) { searchOrganisations(filter: { primaryRole: "RO197" }, first: 10, after: $after) { totalCount edges { cursor } pageInfo { hasNextPage hasPreviousPage endCursor } } }`,
       { after: first.data!.searchOrganisations.pageInfo.endCursor },
@@ -98,23 +110,32 @@ describe('paging', () => {
 
 describe('filters', () => {
   it('name (case-insensitive substring)', async () => {
-    const res = await stack.gql(`{ searchOrganisations(filter: { name: "royal free" }, first: 1) { totalCount edges { node { odsCode name } } } }`);
+    const res = await stack.gql(
+      `{ searchOrganisations(filter: { name: "royal free" }, first: 1) { totalCount edges { node { odsCode name } } } }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.searchOrganisations.totalCount).toBe(150);
-    expect(res.data!.searchOrganisations.edges[0].node).toEqual({ odsCode: 'RAL', name: 'ROYAL FREE LONDON NHS FOUNDATION TRUST' });
+    expect(res.data!.searchOrganisations.edges[0].node).toEqual({
+      odsCode: 'RAL',
+      name: 'ROYAL FREE LONDON NHS FOUNDATION TRUST',
+    });
     expect(searchPaths()[0]).toContain('Name=royal%20free');
   });
 
   it('postcode district and record class together', async () => {
-    const res = await stack.gql(`{ searchOrganisations(filter: { postcode: "NW3", recordClass: "rc1" }) { totalCount edges { node { address { postcode } recordClass { id } } } } }`);
+    const res = await stack.gql(
+      `{ searchOrganisations(filter: { postcode: "NW3", recordClass: "rc1" }) { totalCount edges { node { address { postcode } recordClass { id } } } } }`,
+    );
     expect(res.errors).toBeUndefined();
     const conn = res.data!.searchOrganisations;
     expect(conn.totalCount).toBe(17);
-    expect(conn.edges.every((e: any) => e.node.address.postcode.startsWith('NW3 ') && e.node.recordClass.id === 'RC1')).toBe(true);
+    expect(
+      conn.edges.every((e: any) => e.node.address.postcode.startsWith('NW3 ') && e.node.recordClass.id === 'RC1'),
+    ).toBe(true);
     expect(searchPaths()).toEqual(['organisations?PostCode=NW3&OrgRecordClass=RC1&Limit=100']);
   });
 
-  it('status, primary, non-primary and any-of roles are sent as ORD\'s filters', async () => {
+  it("status, primary, non-primary and any-of roles are sent as ORD's filters", async () => {
     const res = await stack.gql(`{
       gp: searchOrganisations(filter: { nonPrimaryRole: "RO76", status: ACTIVE }, first: 0) { totalCount }
       trusts: searchOrganisations(filter: { primaryRole: "RO197", status: INACTIVE }, first: 0) { totalCount }
@@ -123,14 +144,16 @@ describe('filters', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data!.gp.totalCount).toBe(180);
     expect(res.data!.anyOf.totalCount).toBe(44);
-    expect(searchPaths().sort()).toEqual([
-      'organisations?Status=Inactive&PrimaryRoleId=RO197&Limit=1',
-      'organisations?Roles=RO57,RO272&Limit=1',
-      'organisations?Status=Active&NonPrimaryRoleId=RO76&Limit=1',
-    ].sort());
+    expect(searchPaths().sort()).toEqual(
+      [
+        'organisations?Status=Inactive&PrimaryRoleId=RO197&Limit=1',
+        'organisations?Roles=RO57,RO272&Limit=1',
+        'organisations?Status=Active&NonPrimaryRoleId=RO76&Limit=1',
+      ].sort(),
+    );
   });
 
-  it('relatedTo: the membership search (RVV\'s RE6 members include RVVKC)', async () => {
+  it("relatedTo: the membership search (RVV's RE6 members include RVVKC)", async () => {
     const res = await stack.gql(`{
       searchOrganisations(filter: { relatedTo: { odsCode: "rvv", relationshipTypes: ["RE6"], relationshipStatus: ACTIVE } }) {
         edges { node { odsCode } }
@@ -142,7 +165,13 @@ describe('filters', () => {
   });
 
   it('an empty filter, or a malformed role/record class/code in it, is a BAD_USER_INPUT naming filter', async () => {
-    for (const filter of ['{}', '{ primaryRole: "trust" }', '{ recordClass: "RC3" }', '{ relatedTo: { odsCode: "R W R" } }', '{ anyOfRoles: ["RO1", "x"] }']) {
+    for (const filter of [
+      '{}',
+      '{ primaryRole: "trust" }',
+      '{ recordClass: "RC3" }',
+      '{ relatedTo: { odsCode: "R W R" } }',
+      '{ anyOfRoles: ["RO1", "x"] }',
+    ]) {
       const res = await stack.gql(`{ searchOrganisations(filter: ${filter}) { totalCount } }`);
       expect(res.errors?.[0]?.extensions, filter).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'filter' });
     }
@@ -158,7 +187,7 @@ describe('filters', () => {
 });
 
 describe('organisationsChangedSince', () => {
-  it('uses ORD\'s search with LastChangeDate: one sorted, paged call with summaries', async () => {
+  it("uses ORD's search with LastChangeDate: one sorted, paged call with summaries", async () => {
     const res = await stack.gql(ChangedSinceDocument, { date: '2025-09-01', first: 100 });
     expect(res.errors).toBeUndefined();
     const conn = res.data!.organisationsChangedSince;
@@ -175,12 +204,16 @@ describe('organisationsChangedSince', () => {
     const conn1 = page1.data!.organisationsChangedSince;
     expect(conn1.edges).toHaveLength(10);
     expect(conn1.pageInfo.hasNextPage).toBe(true);
-    const page2 = await stack.gql(ChangedSinceDocument, { date: '2025-09-01', first: 10, after: conn1.pageInfo.endCursor });
+    const page2 = await stack.gql(ChangedSinceDocument, {
+      date: '2025-09-01',
+      first: 10,
+      after: conn1.pageInfo.endCursor,
+    });
     expect(page2.data!.organisationsChangedSince.edges).toHaveLength(3);
     expect(page2.data!.organisationsChangedSince.pageInfo.hasNextPage).toBe(false);
   });
 
-  it('a date beyond ORD\'s 185-day window is UPSTREAM_REJECTED with ORD\'s text', async () => {
+  it("a date beyond ORD's 185-day window is UPSTREAM_REJECTED with ORD's text", async () => {
     const res = await stack.gql(ChangedSinceDocument, { date: '2020-01-01' });
     expect(res.data).toBeNull();
     expect(res.errors![0]!.extensions).toMatchObject({

@@ -18,16 +18,28 @@ describe('successions', () => {
     }`);
     expect(res.errors).toBeUndefined();
     const successions = res.data!.organisation.successions;
-    expect(successions.map((s: any) => [s.type, s.effectiveDate, s.target.odsCode, s.target.name, s.target.status])).toEqual([
-      ['PREDECESSOR', '2020-04-01', '14W', 'HAMPSHIRE, ISLE OF WIGHT AND THAMES VALLEY - H&J COMMISSIONING HUB', 'INACTIVE'],
+    expect(
+      successions.map((s: any) => [s.type, s.effectiveDate, s.target.odsCode, s.target.name, s.target.status]),
+    ).toEqual([
+      [
+        'PREDECESSOR',
+        '2020-04-01',
+        '14W',
+        'HAMPSHIRE, ISLE OF WIGHT AND THAMES VALLEY - H&J COMMISSIONING HUB',
+        'INACTIVE',
+      ],
       ['PREDECESSOR', '2020-04-01', '14V', 'KENT, SURREY AND SUSSEX - H&J COMMISSIONING HUB', 'INACTIVE'],
     ]);
-    expect(successions.every((s: any) => typeof s.uniqueSuccId === 'number' && s.targetPrimaryRole.id.startsWith('RO'))).toBe(true);
+    expect(
+      successions.every((s: any) => typeof s.uniqueSuccId === 'number' && s.targetPrimaryRole.id.startsWith('RO')),
+    ).toBe(true);
     expect(orgPaths().sort()).toEqual(['organisations/14V', 'organisations/14W', 'organisations/97T']);
   });
 
   it('a succession is held on both records: 14W names 97T as its successor', async () => {
-    const res = await stack.gql(`{ organisation(odsCode: "14W") { successions(type: SUCCESSOR) { effectiveDate target { odsCode } } } }`);
+    const res = await stack.gql(
+      `{ organisation(odsCode: "14W") { successions(type: SUCCESSOR) { effectiveDate target { odsCode } } } }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.organisation.successions).toEqual([{ effectiveDate: '2020-04-01', target: { odsCode: '97T' } }]);
   });
@@ -76,7 +88,7 @@ describe('successions', () => {
     expect(orgPaths().sort()).toEqual(['organisations/G6V2S', 'organisations/RRP', 'organisations/TAF']);
   });
 
-  it('the April 2026 ICB merger: QMJ\'s successor Z9B2Z is a reference-only stub', async () => {
+  it("the April 2026 ICB merger: QMJ's successor Z9B2Z is a reference-only stub", async () => {
     const res = await stack.gql(`{
       organisation(odsCode: "QMJ") {
         operationalPeriod { end }
@@ -87,7 +99,11 @@ describe('successions', () => {
     expect(res.data!.organisation).toEqual({
       operationalPeriod: { end: '2026-03-31' },
       successions: [
-        { type: 'SUCCESSOR', effectiveDate: '2026-04-01', target: { odsCode: 'Z9B2Z', name: 'Z9B2Z', isReferenceOnly: true, status: 'INACTIVE' } },
+        {
+          type: 'SUCCESSOR',
+          effectiveDate: '2026-04-01',
+          target: { odsCode: 'Z9B2Z', name: 'Z9B2Z', isReferenceOnly: true, status: 'INACTIVE' },
+        },
       ],
     });
     expect(dataCalls(stack)).toHaveLength(2);

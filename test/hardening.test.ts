@@ -17,7 +17,11 @@ interface LogLine {
 
 const logLines: LogLine[] = [];
 const capture = (level: string) => (obj: object | string, msg?: string) =>
-  logLines.push({ level, obj: typeof obj === 'string' ? {} : (obj as Record<string, unknown>), msg: typeof obj === 'string' ? obj : msg });
+  logLines.push({
+    level,
+    obj: typeof obj === 'string' ? {} : (obj as Record<string, unknown>),
+    msg: typeof obj === 'string' ? obj : msg,
+  });
 const logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') };
 
 let stack: Stack;
@@ -39,8 +43,16 @@ describe('query limits (GraphQL Armor)', () => {
 
   it.each([
     ['depth', nested(8), /depth limit of 15 exceeded/i],
-    ['aliases', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: organisation(odsCode: "RWR") { name }`).join(' ')} }`, /aliases limit of 15 exceeded/i],
-    ['tokens', `{ organisations(odsCodes: [${Array.from({ length: 2100 }, () => '"RWR"').join(', ')}]) { name } }`, /token limit of 2000 exceeded/i],
+    [
+      'aliases',
+      `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: organisation(odsCode: "RWR") { name }`).join(' ')} }`,
+      /aliases limit of 15 exceeded/i,
+    ],
+    [
+      'tokens',
+      `{ organisations(odsCodes: [${Array.from({ length: 2100 }, () => '"RWR"').join(', ')}]) { name } }`,
+      /token limit of 2000 exceeded/i,
+    ],
     [
       'cost',
       `{ searchOrganisations(filter: { primaryRole: "RO197" }, first: 1000) { edges { node { name inboundRelationships(first: 1000) { edges { node { name } } } } } } }`,
@@ -61,14 +73,18 @@ describe('query limits (GraphQL Armor)', () => {
     const examples = exampleOperations();
     expect(examples.length).toBeGreaterThanOrEqual(10);
     for (const example of examples) {
-      const answer = await post(stack, example.query, example.variables ? (JSON.parse(example.variables) as Record<string, unknown>) : {});
+      const answer = await post(
+        stack,
+        example.query,
+        example.variables ? (JSON.parse(example.variables) as Record<string, unknown>) : {},
+      );
       expect(answer.status, example.name).toBe(200);
       expect(answer.body.errors, example.name).toBeUndefined();
       expect(answer.body.data, example.name).toBeTruthy();
     }
   });
 
-  it('GraphiQL\'s introspection query passes too', async () => {
+  it("GraphiQL's introspection query passes too", async () => {
     const { getIntrospectionQuery } = await import('graphql');
     const answer = await post(stack, getIntrospectionQuery());
     expect(answer.body.errors).toBeUndefined();
@@ -76,7 +92,10 @@ describe('query limits (GraphQL Armor)', () => {
   });
 
   it('first is bounded at 1000', async () => {
-    const answer = await post(stack, `{ searchOrganisations(filter: { name: "hospital" }, first: 1001) { totalCount } }`);
+    const answer = await post(
+      stack,
+      `{ searchOrganisations(filter: { name: "hospital" }, first: 1001) { totalCount } }`,
+    );
     expect(answer.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'first' });
   });
 });
@@ -116,10 +135,14 @@ describe('request size and batching', () => {
 
   it('a body with an unreadable Content-Length gets 400', async () => {
     const { status } = await new Promise<{ status: number }>((resolve, reject) => {
-      const req = httpRequest(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '+5' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-      });
+      const req = httpRequest(
+        stack.url,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '+5' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+        },
+      );
       req.on('error', reject);
       req.end('{"a":1}');
     });
@@ -182,8 +205,14 @@ describe('input validation names the argument and sends nothing to ORD', () => {
     ['searchOrganisations(filter: { primaryRole: "RO1,RO2" }) { totalCount }', 'filter'],
     ['searchOrganisations(filter: { anyOfRoles: ["RO177", "RO1&Limit=1"] }) { totalCount }', 'filter'],
     ['searchOrganisations(filter: { recordClass: "RC3" }) { totalCount }', 'filter'],
-    ['searchOrganisations(filter: { relatedTo: { odsCode: "QMJ/..", relationshipTypes: ["RE4"] } }) { totalCount }', 'filter'],
-    ['searchOrganisations(filter: { relatedTo: { odsCode: "QMJ", relationshipTypes: ["RE4%2C"] } }) { totalCount }', 'filter'],
+    [
+      'searchOrganisations(filter: { relatedTo: { odsCode: "QMJ/..", relationshipTypes: ["RE4"] } }) { totalCount }',
+      'filter',
+    ],
+    [
+      'searchOrganisations(filter: { relatedTo: { odsCode: "QMJ", relationshipTypes: ["RE4%2C"] } }) { totalCount }',
+      'filter',
+    ],
     ['searchOrganisations(filter: { changedSince: "2025-13-01" }) { totalCount }', 'filter'],
     // paging
     ['searchOrganisations(filter: { name: "hospital" }, first: -1) { totalCount }', 'first'],
@@ -209,9 +238,12 @@ describe('input validation names the argument and sends nothing to ORD', () => {
     });
   });
 
-  it('valid names and postcodes in ORD\'s character set do reach ORD', async () => {
+  it("valid names and postcodes in ORD's character set do reach ORD", async () => {
     stack.sim.clearLog();
-    const answer = await post(stack, `{ a: searchOrganisations(filter: { name: "St. John's (Hospital)" }) { totalCount } b: searchOrganisations(filter: { postcode: "LS1 4" }) { totalCount } }`);
+    const answer = await post(
+      stack,
+      `{ a: searchOrganisations(filter: { name: "St. John's (Hospital)" }) { totalCount } b: searchOrganisations(filter: { postcode: "LS1 4" }) { totalCount } }`,
+    );
     expect(answer.body.errors).toBeUndefined();
     expect(stack.calls('search')).toHaveLength(2);
   });
@@ -246,7 +278,8 @@ describe('error masking', () => {
         logger,
         upstream: (ord) =>
           Object.assign(Object.create(Object.getPrototypeOf(ord) as object) as typeof ord, ord, {
-            getOrganisation: () => Promise.reject(new TypeError(`boom at http://10.1.2.3:8080/ORD/2-0-0/organisations/RWR`)),
+            getOrganisation: () =>
+              Promise.reject(new TypeError(`boom at http://10.1.2.3:8080/ORD/2-0-0/organisations/RWR`)),
           }),
       },
     });
@@ -276,7 +309,11 @@ describe('CSRF', () => {
   });
 
   it('a form-style POST (text/plain) is refused; a JSON POST (what GraphiQL sends) is answered', async () => {
-    const form = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ __typename }"}' });
+    const form = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(form.status).toBe(403);
     const json = await post(stack, '{ __typename }');
     expect(json.status).toBe(200);
@@ -294,7 +331,11 @@ describe('CORS', () => {
   it('by default any origin may read, without credentials', async () => {
     const preflight = await fetch(stack.url, {
       method: 'OPTIONS',
-      headers: { origin: 'https://example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'https://example.org',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get('access-control-allow-origin')).toMatch(/^\*$|^https:\/\/example\.org$/);
@@ -328,7 +369,11 @@ describe('health, readiness, request ids', () => {
   });
 
   it('/ready is 503 with a JSON reason while the circuit is open, or while the code systems cannot load', async () => {
-    const fragile = await startStack({ tier: 'small', timeoutMs: 300, ord: { circuitFailures: 1, circuitResetSeconds: 60 } });
+    const fragile = await startStack({
+      tier: 'small',
+      timeoutMs: 300,
+      ord: { circuitFailures: 1, circuitResetSeconds: 60 },
+    });
     try {
       const readyUrl = fragile.url.replace(/\/graphql$/, '/ready');
       fragile.sim.setFaults({ mode: 'http503' });
@@ -353,7 +398,11 @@ describe('health, readiness, request ids', () => {
       body: JSON.stringify({ query: '{ __typename }' }),
     });
     expect(mine.headers.get('x-request-id')).toBe('trace-42.a:b');
-    const none = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const none = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const unsafe = await fetch(stack.url, {
       method: 'POST',
@@ -361,7 +410,9 @@ describe('health, readiness, request ids', () => {
       body: '{"query":"{ __typename }"}',
     });
     expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await fetch(`${base()}/health`, { headers: { 'x-request-id': 'probe-1' } })).headers.get('x-request-id')).toBe('probe-1');
+    expect(
+      (await fetch(`${base()}/health`, { headers: { 'x-request-id': 'probe-1' } })).headers.get('x-request-id'),
+    ).toBe('probe-1');
   });
 });
 
@@ -379,7 +430,12 @@ describe('graceful shutdown', () => {
     const inFlight = fetch(url).then(async (r) => [r.status, await r.text()]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     let closedHook = false;
-    const drained = drainAndClose(server, { graceMs: 5_000, onClosed: () => { closedHook = true; } });
+    const drained = drainAndClose(server, {
+      graceMs: 5_000,
+      onClosed: () => {
+        closedHook = true;
+      },
+    });
     await expect(fetch(url, { signal: AbortSignal.timeout(1_000) })).rejects.toThrow();
     expect(await inFlight).toEqual([200, 'done']);
     await drained;

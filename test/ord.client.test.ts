@@ -95,7 +95,12 @@ describe('answers', () => {
   it('code systems: lists, single ids, unknown id → null', async () => {
     const { client } = makeClient();
     expect(await client.fetchRoleTypes()).toHaveLength(137);
-    expect(await client.fetchRoleType('RO98')).toEqual({ id: 'RO98', code: '98', displayName: 'CLINICAL COMMISSIONING GROUP', primaryRole: 'true' });
+    expect(await client.fetchRoleType('RO98')).toEqual({
+      id: 'RO98',
+      code: '98',
+      displayName: 'CLINICAL COMMISSIONING GROUP',
+      primaryRole: 'true',
+    });
     expect(await client.fetchRoleType('Wrong')).toBeNull();
     expect((await client.fetchRelationshipTypes()).map((r) => r.id)).toEqual(['RE3', 'RE6', 'RE4', 'RE5', 'RE2']);
     expect(await client.fetchRelationshipType('RE6')).toEqual({ id: 'RE6', code: '6', displayName: 'IS OPERATED BY' });
@@ -138,7 +143,7 @@ describe('answers', () => {
     expect(page.rows).toEqual([]);
     expect(sim.requests()[0]?.path).toBe(
       // WHATWG URL parsing also escapes the apostrophe in a query.
-      "organisations?Name=ST%20ANN%27S%20%26%20CO&Status=Active&Roles=RO197,RO57&RelTypeId=RE5,RE8&TargetOrgId=QMJ&RelStatus=inactive&Limit=10",
+      'organisations?Name=ST%20ANN%27S%20%26%20CO&Status=Active&Roles=RO197,RO57&RelTypeId=RE5,RE8&TargetOrgId=QMJ&RelStatus=inactive&Limit=10',
     );
   });
 
@@ -172,7 +177,20 @@ describe('answers', () => {
 });
 
 describe('arguments refused before sending', () => {
-  const tricks = ['../X26', 'X26%2F', 'X26/', 'A B', 'ÄBC', 'X26?_format=xml', 'X26#x', '..', '', 'A'.repeat(13), 'X26\n', '%2e%2e'];
+  const tricks = [
+    '../X26',
+    'X26%2F',
+    'X26/',
+    'A B',
+    'ÄBC',
+    'X26?_format=xml',
+    'X26#x',
+    '..',
+    '',
+    'A'.repeat(13),
+    'X26\n',
+    '%2e%2e',
+  ];
 
   it.each(tricks)('code %j → OrdInvalidArgumentError, nothing sent', async (code) => {
     const { client } = makeClient();
@@ -284,7 +302,13 @@ describe('faults: retried ones recover, then fail typed once retries run out', (
     const port = (server.address() as AddressInfo).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const client = new OrdClient(
-      { baseUrl: `http://127.0.0.1:${port}/ORD/2-0-0/`, rateLimit: 100, maxConcurrency: 2, timeoutMs: 1000, maxRetries: 1 },
+      {
+        baseUrl: `http://127.0.0.1:${port}/ORD/2-0-0/`,
+        rateLimit: 100,
+        maxConcurrency: 2,
+        timeoutMs: 1000,
+        maxRetries: 1,
+      },
       { sleep: async () => {} },
     );
     clients.push(client);
@@ -403,7 +427,12 @@ describe('pacing and concurrency', () => {
 
   it('pacer: guard widens the window; pauseUntil holds every start', async () => {
     let now = 0;
-    const pacer = new SlidingWindowPacer({ limit: 2, guardMs: 50, now: () => now, sleep: async (ms) => void (now += ms) });
+    const pacer = new SlidingWindowPacer({
+      limit: 2,
+      guardMs: 50,
+      now: () => now,
+      sleep: async (ms) => void (now += ms),
+    });
     const first = await Promise.all([pacer.acquire(), pacer.acquire(), pacer.acquire()]);
     expect(first).toEqual([0, 0, 1050]);
     pacer.pauseUntil(5000);
@@ -443,7 +472,13 @@ describe('pacing and concurrency', () => {
 
   it('maxConcurrency caps requests in flight', async () => {
     sim.setFaults({ latencyMs: 80 });
-    const client = new OrdClient({ baseUrl: sim.baseUrl, rateLimit: 1000, maxConcurrency: 2, timeoutMs: 5000, maxRetries: 0 });
+    const client = new OrdClient({
+      baseUrl: sim.baseUrl,
+      rateLimit: 1000,
+      maxConcurrency: 2,
+      timeoutMs: 5000,
+      maxRetries: 0,
+    });
     clients.push(client);
     let inFlight = 0;
     let most = 0;
@@ -482,7 +517,13 @@ describe('counters', () => {
     await expect(client.fetchSync('2026-04-01')).rejects.toBeInstanceOf(OrdUpstreamError);
     const snap = client.snapshot();
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
-    expect(snap.organisation).toMatchObject({ attempts: 2, ok: 1, not_found: 1, invalid_argument: 1, upstream_error: 0 });
+    expect(snap.organisation).toMatchObject({
+      attempts: 2,
+      ok: 1,
+      not_found: 1,
+      invalid_argument: 1,
+      upstream_error: 0,
+    });
     expect(snap.roles).toMatchObject({ attempts: 1, ok: 1 });
     expect(snap.sync).toMatchObject({ attempts: 2, retried: 1, upstream_error: 1, upstream_http_status: 1 });
     await client.fetchRecordClasses().catch(() => undefined);
@@ -519,7 +560,10 @@ describe('wire oddities no simulator mode produces (node:http stub)', () => {
     expect(((await caught(client.fetchOrganisation('X26'))) as OrdUpstreamError).kind).toBe('html');
     reply = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"Organisations": []}');
     expect(((await caught(client.fetchOrganisation('X26'))) as OrdUpstreamError).kind).toBe('malformed');
-    reply = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"Organisations": [{"OrgLink": "https://x/organisations/../../etc"}]}');
+    reply = (res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"Organisations": [{"OrgLink": "https://x/organisations/../../etc"}]}');
     expect(((await caught(client.fetchSync('2026-04-01'))) as OrdUpstreamError).kind).toBe('malformed');
     reply = (res) => res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden');
     const forbidden = (await caught(client.fetchOrganisation('X26'))) as OrdUpstreamError;
@@ -532,7 +576,9 @@ describe('wire oddities no simulator mode produces (node:http stub)', () => {
     reply = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     expect((await client.searchOrganisations({ Name: 'abc', Limit: 2, Offset: 10 })).totalCount).toBe(12);
     reply = (res) => res.writeHead(200, { 'content-type': 'application/json', 'x-total-count': 'lots' }).end(body);
-    expect(((await caught(client.searchOrganisations({ Name: 'abc', Limit: 2 }))) as OrdUpstreamError).kind).toBe('malformed');
+    expect(((await caught(client.searchOrganisations({ Name: 'abc', Limit: 2 }))) as OrdUpstreamError).kind).toBe(
+      'malformed',
+    );
   });
 
   it('a 406 whose body is not ORD JSON still gives OrdRejectedError with an excerpt', async () => {

@@ -5,12 +5,20 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Organisation, Period } from '../src/domain/types.js';
 import { OrdUpstreamError } from '../src/sources/ord/errors.js';
-import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from '../src/sources/ord/map.js';
+import {
+  toOrganisation,
+  toOrganisationSummary,
+  toRecordClass,
+  toRelationshipType,
+  toRoleType,
+} from '../src/sources/ord/map.js';
 import type { OrdOrganisation, OrdRecordClass, OrdRelType, OrdRoleType, OrdSummary } from '../src/sources/ord/types.js';
 
 const json = (path: string): unknown => JSON.parse(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8'));
-const recorded = (code: string) => (json(`data/recorded/organisations_${code}.json`) as { Organisation: OrdOrganisation }).Organisation;
-const uec = (code: string) => (json(`data/sources/nhs-uec-analytics-ord-json/${code}.json`) as { Organisation: OrdOrganisation }).Organisation;
+const recorded = (code: string) =>
+  (json(`data/recorded/organisations_${code}.json`) as { Organisation: OrdOrganisation }).Organisation;
+const uec = (code: string) =>
+  (json(`data/sources/nhs-uec-analytics-ord-json/${code}.json`) as { Organisation: OrdOrganisation }).Organisation;
 const p = (start: string | null, end: string | null = null): Period => ({ start, end });
 
 describe('toOrganisation — recorded records', () => {
@@ -25,10 +33,24 @@ describe('toOrganisation — recorded records', () => {
       lastChangeDate: '2019-01-25',
       operationalPeriod: p('2013-01-21'),
       legalPeriod: p('2013-04-01'),
-      address: { lines: ['1 TREVELYAN SQUARE'], town: 'LEEDS', county: null, postcode: 'LS1 6AE', country: 'ENGLAND', uprn: '72666252' },
+      address: {
+        lines: ['1 TREVELYAN SQUARE'],
+        town: 'LEEDS',
+        county: null,
+        postcode: 'LS1 6AE',
+        country: 'ENGLAND',
+        uprn: '72666252',
+      },
       contacts: [],
       roles: [
-        { roleTypeId: 'RO116', isPrimary: true, status: 'ACTIVE', operationalPeriod: p('2013-01-21'), legalPeriod: p('2013-04-01'), uniqueRoleId: 166234 },
+        {
+          roleTypeId: 'RO116',
+          isPrimary: true,
+          status: 'ACTIVE',
+          operationalPeriod: p('2013-01-21'),
+          legalPeriod: p('2013-04-01'),
+          uniqueRoleId: 166234,
+        },
       ],
       relationships: [
         {
@@ -42,8 +64,20 @@ describe('toOrganisation — recorded records', () => {
         },
       ],
       successions: [
-        { type: 'PREDECESSOR', effectiveDate: '2013-04-01', targetOdsCode: 'T1430', targetPrimaryRoleTypeId: 'RO189', uniqueSuccId: 36589 },
-        { type: 'PREDECESSOR', effectiveDate: '2013-04-01', targetOdsCode: 'X09', targetPrimaryRoleTypeId: 'RO116', uniqueSuccId: 36688 },
+        {
+          type: 'PREDECESSOR',
+          effectiveDate: '2013-04-01',
+          targetOdsCode: 'T1430',
+          targetPrimaryRoleTypeId: 'RO189',
+          uniqueSuccId: 36589,
+        },
+        {
+          type: 'PREDECESSOR',
+          effectiveDate: '2013-04-01',
+          targetOdsCode: 'X09',
+          targetPrimaryRoleTypeId: 'RO116',
+          uniqueSuccId: 36688,
+        },
       ],
     });
   });
@@ -70,8 +104,22 @@ describe('toOrganisation — recorded records', () => {
       },
       contacts: [],
       roles: [
-        { roleTypeId: 'RO218', isPrimary: false, status: 'ACTIVE', operationalPeriod: p('2019-10-25'), legalPeriod: p('2020-04-01'), uniqueRoleId: 391223 },
-        { roleTypeId: 'RO98', isPrimary: true, status: 'ACTIVE', operationalPeriod: p('2019-10-25'), legalPeriod: p('2020-04-01'), uniqueRoleId: 386574 },
+        {
+          roleTypeId: 'RO218',
+          isPrimary: false,
+          status: 'ACTIVE',
+          operationalPeriod: p('2019-10-25'),
+          legalPeriod: p('2020-04-01'),
+          uniqueRoleId: 391223,
+        },
+        {
+          roleTypeId: 'RO98',
+          isPrimary: true,
+          status: 'ACTIVE',
+          operationalPeriod: p('2019-10-25'),
+          legalPeriod: p('2020-04-01'),
+          uniqueRoleId: 386574,
+        },
       ],
       relationships: [
         {
@@ -85,8 +133,20 @@ describe('toOrganisation — recorded records', () => {
         },
       ],
       successions: [
-        { type: 'PREDECESSOR', effectiveDate: '2020-04-01', targetOdsCode: '14W', targetPrimaryRoleTypeId: 'RO98', uniqueSuccId: 37762 },
-        { type: 'PREDECESSOR', effectiveDate: '2020-04-01', targetOdsCode: '14V', targetPrimaryRoleTypeId: 'RO98', uniqueSuccId: 37761 },
+        {
+          type: 'PREDECESSOR',
+          effectiveDate: '2020-04-01',
+          targetOdsCode: '14W',
+          targetPrimaryRoleTypeId: 'RO98',
+          uniqueSuccId: 37762,
+        },
+        {
+          type: 'PREDECESSOR',
+          effectiveDate: '2020-04-01',
+          targetOdsCode: '14V',
+          targetPrimaryRoleTypeId: 'RO98',
+          uniqueSuccId: 37761,
+        },
       ],
     });
   });
@@ -102,10 +162,24 @@ describe('toOrganisation — recorded records', () => {
       lastChangeDate: '2020-03-19',
       operationalPeriod: p('1993-04-01', '2001-03-31'),
       legalPeriod: null,
-      address: { lines: ['ROYAL ALBERT EDWARD INFIRMARY', 'WIGAN LANE'], town: 'WIGAN', county: 'LANCASHIRE', postcode: 'WN1 2NN', country: 'ENGLAND', uprn: null },
+      address: {
+        lines: ['ROYAL ALBERT EDWARD INFIRMARY', 'WIGAN LANE'],
+        town: 'WIGAN',
+        county: 'LANCASHIRE',
+        postcode: 'WN1 2NN',
+        country: 'ENGLAND',
+        uprn: null,
+      },
       contacts: [],
       roles: [
-        { roleTypeId: 'RO197', isPrimary: true, status: 'INACTIVE', operationalPeriod: p('1993-04-01', '2001-03-31'), legalPeriod: null, uniqueRoleId: 37515 },
+        {
+          roleTypeId: 'RO197',
+          isPrimary: true,
+          status: 'INACTIVE',
+          operationalPeriod: p('1993-04-01', '2001-03-31'),
+          legalPeriod: null,
+          uniqueRoleId: 37515,
+        },
       ],
       relationships: [],
       successions: [],
@@ -123,9 +197,25 @@ describe('toOrganisation — recorded records', () => {
       lastChangeDate: '2021-07-21',
       operationalPeriod: p('1999-04-01'),
       legalPeriod: null,
-      address: { lines: ['ETHELBERT ROAD'], town: 'CANTERBURY', county: 'KENT', postcode: 'CT1 3NG', country: 'ENGLAND', uprn: '100062280103' },
+      address: {
+        lines: ['ETHELBERT ROAD'],
+        town: 'CANTERBURY',
+        county: 'KENT',
+        postcode: 'CT1 3NG',
+        country: 'ENGLAND',
+        uprn: '100062280103',
+      },
       contacts: [],
-      roles: [{ roleTypeId: 'RO198', isPrimary: true, status: 'ACTIVE', operationalPeriod: p('1999-04-01'), legalPeriod: null, uniqueRoleId: 13437 }],
+      roles: [
+        {
+          roleTypeId: 'RO198',
+          isPrimary: true,
+          status: 'ACTIVE',
+          operationalPeriod: p('1999-04-01'),
+          legalPeriod: null,
+          uniqueRoleId: 13437,
+        },
+      ],
       relationships: [
         {
           relationshipTypeId: 'RE6',
@@ -137,12 +227,27 @@ describe('toOrganisation — recorded records', () => {
           uniqueRelId: 15806,
         },
       ],
-      successions: [{ type: 'PREDECESSOR', effectiveDate: '1999-04-01', targetOdsCode: 'RGWKC', targetPrimaryRoleTypeId: 'RO198', uniqueSuccId: 28060 }],
+      successions: [
+        {
+          type: 'PREDECESSOR',
+          effectiveDate: '1999-04-01',
+          targetOdsCode: 'RGWKC',
+          targetPrimaryRoleTypeId: 'RO198',
+          uniqueSuccId: 28060,
+        },
+      ],
     });
   });
 
   it('RWR: contacts, UPRN "10007553984", seven RE5 rels with mixed legal periods, two predecessors', () => {
-    const rel = (code: string, role: string, id: number, status: 'ACTIVE' | 'INACTIVE', op: Period, legal: Period | null) => ({
+    const rel = (
+      code: string,
+      role: string,
+      id: number,
+      status: 'ACTIVE' | 'INACTIVE',
+      op: Period,
+      legal: Period | null,
+    ) => ({
       relationshipTypeId: 'RE5',
       status,
       operationalPeriod: op,
@@ -161,14 +266,35 @@ describe('toOrganisation — recorded records', () => {
       lastChangeDate: '2020-04-06',
       operationalPeriod: p('2001-04-01'),
       legalPeriod: null,
-      address: { lines: ['THE COLONNADES', 'BEACONSFIELD CLOSE'], town: 'HATFIELD', county: null, postcode: 'AL10 8YE', country: 'ENGLAND', uprn: '10007553984' },
+      address: {
+        lines: ['THE COLONNADES', 'BEACONSFIELD CLOSE'],
+        town: 'HATFIELD',
+        county: null,
+        postcode: 'AL10 8YE',
+        country: 'ENGLAND',
+        uprn: '10007553984',
+      },
       contacts: [
         { type: 'TELEPHONE', value: '01707 253800' },
         { type: 'WEBSITE', value: 'HTTPS://WWW.HPFT.NHS.UK/' },
       ],
       roles: [
-        { roleTypeId: 'RO197', isPrimary: true, status: 'ACTIVE', operationalPeriod: p('2001-04-01'), legalPeriod: null, uniqueRoleId: 102782 },
-        { roleTypeId: 'RO57', isPrimary: false, status: 'ACTIVE', operationalPeriod: p('2007-08-01'), legalPeriod: null, uniqueRoleId: 155264 },
+        {
+          roleTypeId: 'RO197',
+          isPrimary: true,
+          status: 'ACTIVE',
+          operationalPeriod: p('2001-04-01'),
+          legalPeriod: null,
+          uniqueRoleId: 102782,
+        },
+        {
+          roleTypeId: 'RO57',
+          isPrimary: false,
+          status: 'ACTIVE',
+          operationalPeriod: p('2007-08-01'),
+          legalPeriod: null,
+          uniqueRoleId: 155264,
+        },
       ],
       relationships: [
         rel('QM7', 'RO261', 696688, 'ACTIVE', p('2020-04-01'), null),
@@ -180,8 +306,20 @@ describe('toOrganisation — recorded records', () => {
         rel('Q02', 'RO132', 71564, 'INACTIVE', p('2002-04-01', '2006-06-30'), null),
       ],
       successions: [
-        { type: 'PREDECESSOR', effectiveDate: '2001-04-01', targetOdsCode: 'RQJ', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 10500 },
-        { type: 'PREDECESSOR', effectiveDate: '2001-04-01', targetOdsCode: 'RC8', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 23860 },
+        {
+          type: 'PREDECESSOR',
+          effectiveDate: '2001-04-01',
+          targetOdsCode: 'RQJ',
+          targetPrimaryRoleTypeId: 'RO197',
+          uniqueSuccId: 10500,
+        },
+        {
+          type: 'PREDECESSOR',
+          effectiveDate: '2001-04-01',
+          targetOdsCode: 'RC8',
+          targetPrimaryRoleTypeId: 'RO197',
+          uniqueSuccId: 23860,
+        },
       ],
     });
   });
@@ -190,33 +328,105 @@ describe('toOrganisation — recorded records', () => {
 describe('toOrganisation — nhs-uec-analytics records (2026)', () => {
   // Five reference-only, inactive trusts that merged into RRP/TAF around 2001: same shape, different values.
   const stubs: [string, string, string, string, string[], string, string | null, string, number][] = [
-    ['FBL', 'TAVISTOCK & PORTMAN CLINICS', '1993-04-01', '1994-03-31', ['TAVISTOCK CLINIC', '120 BELSIZE LANE'], 'LONDON', null, 'NW3 5BA', 15642],
-    ['RCZ', 'BARNET COMMUNITY HEALTHCARE NHS TRUST', '1992-04-01', '2001-03-31', ['TRUST HQ', '52 MOXON STREET'], 'BARNET', 'HERTFORDSHIRE', 'EN5 5TS', 61866],
-    ['RHC', 'ENFIELD COMMUNITY CARE NHS TRUST', '1993-04-01', '2001-03-31', ['AVON VILLA', 'CHASE FARM HOSPITAL', 'THE RIDGEWAY'], 'ENFIELD', 'MIDDLESEX', 'EN2 8JL', 61870],
-    ['RJY', 'WIGAN AND LEIGH HEALTH SERVICES NHS TRUST', '1993-04-01', '2001-03-31', ['ROYAL ALBERT EDWARD INFIRMARY', 'WIGAN LANE'], 'WIGAN', 'LANCASHIRE', 'WN1 2NN', 37515],
-    ['RP2', 'HARINGEY HEALTH CARE NHS TRUST', '1994-04-01', '2001-03-31', ["ST ANN'S HOSPITAL", "ST ANN'S ROAD"], 'LONDON', null, 'N15 3TH', 25575],
-    ['RRQ', 'CAMDEN AND ISLINGTON MENTAL HEALTH NHS TRUST', '2001-04-01', '2002-03-31', ['ST. PANCRAS HOSPITAL', '4 ST. PANCRAS WAY'], 'LONDON', null, 'NW1 0PE', 31183],
+    [
+      'FBL',
+      'TAVISTOCK & PORTMAN CLINICS',
+      '1993-04-01',
+      '1994-03-31',
+      ['TAVISTOCK CLINIC', '120 BELSIZE LANE'],
+      'LONDON',
+      null,
+      'NW3 5BA',
+      15642,
+    ],
+    [
+      'RCZ',
+      'BARNET COMMUNITY HEALTHCARE NHS TRUST',
+      '1992-04-01',
+      '2001-03-31',
+      ['TRUST HQ', '52 MOXON STREET'],
+      'BARNET',
+      'HERTFORDSHIRE',
+      'EN5 5TS',
+      61866,
+    ],
+    [
+      'RHC',
+      'ENFIELD COMMUNITY CARE NHS TRUST',
+      '1993-04-01',
+      '2001-03-31',
+      ['AVON VILLA', 'CHASE FARM HOSPITAL', 'THE RIDGEWAY'],
+      'ENFIELD',
+      'MIDDLESEX',
+      'EN2 8JL',
+      61870,
+    ],
+    [
+      'RJY',
+      'WIGAN AND LEIGH HEALTH SERVICES NHS TRUST',
+      '1993-04-01',
+      '2001-03-31',
+      ['ROYAL ALBERT EDWARD INFIRMARY', 'WIGAN LANE'],
+      'WIGAN',
+      'LANCASHIRE',
+      'WN1 2NN',
+      37515,
+    ],
+    [
+      'RP2',
+      'HARINGEY HEALTH CARE NHS TRUST',
+      '1994-04-01',
+      '2001-03-31',
+      ["ST ANN'S HOSPITAL", "ST ANN'S ROAD"],
+      'LONDON',
+      null,
+      'N15 3TH',
+      25575,
+    ],
+    [
+      'RRQ',
+      'CAMDEN AND ISLINGTON MENTAL HEALTH NHS TRUST',
+      '2001-04-01',
+      '2002-03-31',
+      ['ST. PANCRAS HOSPITAL', '4 ST. PANCRAS WAY'],
+      'LONDON',
+      null,
+      'NW1 0PE',
+      31183,
+    ],
   ];
-  it.each(stubs)('%s: reference-only inactive stub', (code, name, start, end, lines, town, county, postcode, uniqueRoleId) => {
-    const primaryRole = code === 'FBL' ? 'RO111' : 'RO197';
-    const lastChange = code === 'FBL' ? '2026-04-02' : '2020-03-19';
-    expect(toOrganisation(uec(code))).toEqual<Organisation>({
-      kind: 'full',
-      odsCode: code,
-      name,
-      status: 'INACTIVE',
-      recordClassId: 'RC1',
-      isReferenceOnly: true,
-      lastChangeDate: lastChange,
-      operationalPeriod: p(start, end),
-      legalPeriod: null,
-      address: { lines, town, county, postcode, country: 'ENGLAND', uprn: null },
-      contacts: [],
-      roles: [{ roleTypeId: primaryRole, isPrimary: true, status: 'INACTIVE', operationalPeriod: p(start, end), legalPeriod: null, uniqueRoleId }],
-      relationships: [],
-      successions: [],
-    });
-  });
+  it.each(stubs)(
+    '%s: reference-only inactive stub',
+    (code, name, start, end, lines, town, county, postcode, uniqueRoleId) => {
+      const primaryRole = code === 'FBL' ? 'RO111' : 'RO197';
+      const lastChange = code === 'FBL' ? '2026-04-02' : '2020-03-19';
+      expect(toOrganisation(uec(code))).toEqual<Organisation>({
+        kind: 'full',
+        odsCode: code,
+        name,
+        status: 'INACTIVE',
+        recordClassId: 'RC1',
+        isReferenceOnly: true,
+        lastChangeDate: lastChange,
+        operationalPeriod: p(start, end),
+        legalPeriod: null,
+        address: { lines, town, county, postcode, country: 'ENGLAND', uprn: null },
+        contacts: [],
+        roles: [
+          {
+            roleTypeId: primaryRole,
+            isPrimary: true,
+            status: 'INACTIVE',
+            operationalPeriod: p(start, end),
+            legalPeriod: null,
+            uniqueRoleId,
+          },
+        ],
+        relationships: [],
+        successions: [],
+      });
+    },
+  );
 
   it('RRP: legal end 2024-10-31 but still ACTIVE; successor G6V2S and three forward predecessors', () => {
     const org = toOrganisation(uec('RRP'));
@@ -238,7 +448,14 @@ describe('toOrganisation — nhs-uec-analytics records (2026)', () => {
       { type: 'WEBSITE', value: 'HTTP://WWW.BEH-MHT.NHS.UK/' },
     ]);
     expect(org.roles).toEqual([
-      { roleTypeId: 'RO197', isPrimary: true, status: 'ACTIVE', operationalPeriod: p('2001-04-01'), legalPeriod: p('2001-04-01', '2024-10-31'), uniqueRoleId: 102778 },
+      {
+        roleTypeId: 'RO197',
+        isPrimary: true,
+        status: 'ACTIVE',
+        operationalPeriod: p('2001-04-01'),
+        legalPeriod: p('2001-04-01', '2024-10-31'),
+        uniqueRoleId: 102778,
+      },
     ]);
     expect(org.relationships.map((r) => [r.relationshipTypeId, r.targetOdsCode, r.status, r.uniqueRelId])).toEqual([
       ['RE5', 'Q05', 'INACTIVE', 71589],
@@ -261,10 +478,34 @@ describe('toOrganisation — nhs-uec-analytics records (2026)', () => {
     expect(org.relationships[6]?.operationalPeriod).toEqual(p('2026-04-01'));
     expect(org.relationships[6]?.legalPeriod).toBeNull();
     expect(org.successions).toEqual([
-      { type: 'SUCCESSOR', effectiveDate: '2024-11-01', targetOdsCode: 'G6V2S', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 38131 },
-      { type: 'PREDECESSOR', effectiveDate: '2001-04-01', targetOdsCode: 'RHC', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 29132 },
-      { type: 'PREDECESSOR', effectiveDate: '2001-04-01', targetOdsCode: 'RCZ', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 13619 },
-      { type: 'PREDECESSOR', effectiveDate: '2001-04-01', targetOdsCode: 'RP2', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 25845 },
+      {
+        type: 'SUCCESSOR',
+        effectiveDate: '2024-11-01',
+        targetOdsCode: 'G6V2S',
+        targetPrimaryRoleTypeId: 'RO197',
+        uniqueSuccId: 38131,
+      },
+      {
+        type: 'PREDECESSOR',
+        effectiveDate: '2001-04-01',
+        targetOdsCode: 'RHC',
+        targetPrimaryRoleTypeId: 'RO197',
+        uniqueSuccId: 29132,
+      },
+      {
+        type: 'PREDECESSOR',
+        effectiveDate: '2001-04-01',
+        targetOdsCode: 'RCZ',
+        targetPrimaryRoleTypeId: 'RO197',
+        uniqueSuccId: 13619,
+      },
+      {
+        type: 'PREDECESSOR',
+        effectiveDate: '2001-04-01',
+        targetOdsCode: 'RP2',
+        targetPrimaryRoleTypeId: 'RO197',
+        uniqueSuccId: 25845,
+      },
     ]);
   });
 
@@ -292,9 +533,30 @@ describe('toOrganisation — nhs-uec-analytics records (2026)', () => {
       { type: 'WEBSITE', value: 'HTTPS://WWW.CANDI.NHS.UK/' },
     ]);
     expect(org.roles).toEqual([
-      { roleTypeId: 'RO107', isPrimary: true, status: 'ACTIVE', operationalPeriod: p('2002-04-01'), legalPeriod: p('2002-04-01', '2024-10-31'), uniqueRoleId: 132133 },
-      { roleTypeId: 'RO57', isPrimary: false, status: 'ACTIVE', operationalPeriod: p('2008-03-01'), legalPeriod: p('2008-03-01', '2024-10-31'), uniqueRoleId: 141882 },
-      { roleTypeId: 'RO24', isPrimary: false, status: 'ACTIVE', operationalPeriod: p('2002-04-01'), legalPeriod: p('2002-04-01', '2024-10-31'), uniqueRoleId: 141883 },
+      {
+        roleTypeId: 'RO107',
+        isPrimary: true,
+        status: 'ACTIVE',
+        operationalPeriod: p('2002-04-01'),
+        legalPeriod: p('2002-04-01', '2024-10-31'),
+        uniqueRoleId: 132133,
+      },
+      {
+        roleTypeId: 'RO57',
+        isPrimary: false,
+        status: 'ACTIVE',
+        operationalPeriod: p('2008-03-01'),
+        legalPeriod: p('2008-03-01', '2024-10-31'),
+        uniqueRoleId: 141882,
+      },
+      {
+        roleTypeId: 'RO24',
+        isPrimary: false,
+        status: 'ACTIVE',
+        operationalPeriod: p('2002-04-01'),
+        legalPeriod: p('2002-04-01', '2024-10-31'),
+        uniqueRoleId: 141883,
+      },
     ]);
     expect(org.relationships.map((r) => [r.relationshipTypeId, r.targetOdsCode, r.status, r.uniqueRelId])).toEqual([
       ['RE5', 'Q05', 'INACTIVE', 44626],
@@ -304,10 +566,26 @@ describe('toOrganisation — nhs-uec-analytics records (2026)', () => {
       ['RE8', 'QMJ', 'INACTIVE', 834879],
       ['RE5', 'Z9B2Z', 'ACTIVE', 887137],
     ]);
-    expect(org.relationships[2]).toMatchObject({ operationalPeriod: p('2013-03-20', '2020-03-31'), legalPeriod: p('2013-04-01', '2020-03-31'), targetPrimaryRoleTypeId: 'RO210' });
+    expect(org.relationships[2]).toMatchObject({
+      operationalPeriod: p('2013-03-20', '2020-03-31'),
+      legalPeriod: p('2013-04-01', '2020-03-31'),
+      targetPrimaryRoleTypeId: 'RO210',
+    });
     expect(org.successions).toEqual([
-      { type: 'SUCCESSOR', effectiveDate: '2024-11-01', targetOdsCode: 'G6V2S', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 38132 },
-      { type: 'PREDECESSOR', effectiveDate: '2002-04-01', targetOdsCode: 'RRQ', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 506 },
+      {
+        type: 'SUCCESSOR',
+        effectiveDate: '2024-11-01',
+        targetOdsCode: 'G6V2S',
+        targetPrimaryRoleTypeId: 'RO197',
+        uniqueSuccId: 38132,
+      },
+      {
+        type: 'PREDECESSOR',
+        effectiveDate: '2002-04-01',
+        targetOdsCode: 'RRQ',
+        targetPrimaryRoleTypeId: 'RO197',
+        uniqueSuccId: 506,
+      },
     ]);
   });
 
@@ -333,19 +611,83 @@ describe('toOrganisation — nhs-uec-analytics records (2026)', () => {
       uprn: '5139737',
     });
     expect(org.roles).toEqual([
-      { roleTypeId: 'RO197', isPrimary: true, status: 'ACTIVE', operationalPeriod: p('2024-07-10'), legalPeriod: p('2024-11-01'), uniqueRoleId: 527938 },
-      { roleTypeId: 'RO57', isPrimary: false, status: 'ACTIVE', operationalPeriod: p('2024-07-10'), legalPeriod: p('2024-11-01'), uniqueRoleId: 547808 },
+      {
+        roleTypeId: 'RO197',
+        isPrimary: true,
+        status: 'ACTIVE',
+        operationalPeriod: p('2024-07-10'),
+        legalPeriod: p('2024-11-01'),
+        uniqueRoleId: 527938,
+      },
+      {
+        roleTypeId: 'RO57',
+        isPrimary: false,
+        status: 'ACTIVE',
+        operationalPeriod: p('2024-07-10'),
+        legalPeriod: p('2024-11-01'),
+        uniqueRoleId: 547808,
+      },
     ]);
     expect(org.relationships).toEqual([
-      { relationshipTypeId: 'RE5', status: 'INACTIVE', operationalPeriod: p('2024-07-10', '2026-03-31'), legalPeriod: p('2024-11-01', '2026-03-31'), targetOdsCode: 'QMJ', targetPrimaryRoleTypeId: 'RO261', uniqueRelId: 848893 },
-      { relationshipTypeId: 'RE8', status: 'INACTIVE', operationalPeriod: p('2024-11-01', '2026-03-31'), legalPeriod: null, targetOdsCode: 'QMJ', targetPrimaryRoleTypeId: 'RO261', uniqueRelId: 872032 },
-      { relationshipTypeId: 'RE8', status: 'ACTIVE', operationalPeriod: p('2026-04-01'), legalPeriod: null, targetOdsCode: 'Z9B2Z', targetPrimaryRoleTypeId: 'RO261', uniqueRelId: 872305 },
-      { relationshipTypeId: 'RE5', status: 'ACTIVE', operationalPeriod: p('2026-04-01'), legalPeriod: null, targetOdsCode: 'Z9B2Z', targetPrimaryRoleTypeId: 'RO261', uniqueRelId: 886071 },
+      {
+        relationshipTypeId: 'RE5',
+        status: 'INACTIVE',
+        operationalPeriod: p('2024-07-10', '2026-03-31'),
+        legalPeriod: p('2024-11-01', '2026-03-31'),
+        targetOdsCode: 'QMJ',
+        targetPrimaryRoleTypeId: 'RO261',
+        uniqueRelId: 848893,
+      },
+      {
+        relationshipTypeId: 'RE8',
+        status: 'INACTIVE',
+        operationalPeriod: p('2024-11-01', '2026-03-31'),
+        legalPeriod: null,
+        targetOdsCode: 'QMJ',
+        targetPrimaryRoleTypeId: 'RO261',
+        uniqueRelId: 872032,
+      },
+      {
+        relationshipTypeId: 'RE8',
+        status: 'ACTIVE',
+        operationalPeriod: p('2026-04-01'),
+        legalPeriod: null,
+        targetOdsCode: 'Z9B2Z',
+        targetPrimaryRoleTypeId: 'RO261',
+        uniqueRelId: 872305,
+      },
+      {
+        relationshipTypeId: 'RE5',
+        status: 'ACTIVE',
+        operationalPeriod: p('2026-04-01'),
+        legalPeriod: null,
+        targetOdsCode: 'Z9B2Z',
+        targetPrimaryRoleTypeId: 'RO261',
+        uniqueRelId: 886071,
+      },
     ]);
     expect(org.successions).toEqual([
-      { type: 'PREDECESSOR', effectiveDate: '2024-11-01', targetOdsCode: 'RRP', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 38131 },
-      { type: 'PREDECESSOR', effectiveDate: '2024-11-01', targetOdsCode: 'TAF', targetPrimaryRoleTypeId: 'RO107', uniqueSuccId: 38132 },
-      { type: 'PREDECESSOR', effectiveDate: '2026-04-01', targetOdsCode: 'RNK', targetPrimaryRoleTypeId: 'RO197', uniqueSuccId: 38269 },
+      {
+        type: 'PREDECESSOR',
+        effectiveDate: '2024-11-01',
+        targetOdsCode: 'RRP',
+        targetPrimaryRoleTypeId: 'RO197',
+        uniqueSuccId: 38131,
+      },
+      {
+        type: 'PREDECESSOR',
+        effectiveDate: '2024-11-01',
+        targetOdsCode: 'TAF',
+        targetPrimaryRoleTypeId: 'RO107',
+        uniqueSuccId: 38132,
+      },
+      {
+        type: 'PREDECESSOR',
+        effectiveDate: '2026-04-01',
+        targetOdsCode: 'RNK',
+        targetPrimaryRoleTypeId: 'RO197',
+        uniqueSuccId: 38269,
+      },
     ]);
   });
 
@@ -409,8 +751,14 @@ describe('toOrganisation — quirks and defence', () => {
     ['bad Status', (r: Record<string, unknown>) => (r.Status = 'Dormant')],
     ['bad record class', (r: Record<string, unknown>) => (r.orgRecordClass = 'RC9')],
     ['Roles not an object', (r: Record<string, unknown>) => (r.Roles = 'RO116')],
-    ['Rel without Target', (r: Record<string, unknown>) => delete (r.Rels as { Rel: Record<string, unknown>[] }).Rel[0]!.Target],
-    ['UPRN not a number', (r: Record<string, unknown>) => ((r.GeoLoc as { Location: Record<string, unknown> }).Location.UPRN = 'abc')],
+    [
+      'Rel without Target',
+      (r: Record<string, unknown>) => delete (r.Rels as { Rel: Record<string, unknown>[] }).Rel[0]!.Target,
+    ],
+    [
+      'UPRN not a number',
+      (r: Record<string, unknown>) => ((r.GeoLoc as { Location: Record<string, unknown> }).Location.UPRN = 'abc'),
+    ],
   ])('%s → OrdUpstreamError malformed, not a TypeError', (_label, breakIt) => {
     const raw = base() as unknown as Record<string, unknown>;
     breakIt(raw);
@@ -432,16 +780,18 @@ describe('toOrganisation — quirks and defence', () => {
 
 describe('toOrganisationSummary', () => {
   it('the recorded RWR search row', () => {
-    expect(toOrganisationSummary(json('data/recorded/search_PrimaryRoleId_RO197_item_RWR.json') as OrdSummary)).toEqual({
-      kind: 'summary',
-      odsCode: 'RWR',
-      name: 'HERTFORDSHIRE PARTNERSHIP UNIVERSITY NHS FOUNDATION TRUST',
-      status: 'ACTIVE',
-      recordClassId: 'RC1',
-      postcode: 'AL10 8YE',
-      lastChangeDate: '2020-04-06',
-      primaryRoleTypeId: 'RO197',
-    });
+    expect(toOrganisationSummary(json('data/recorded/search_PrimaryRoleId_RO197_item_RWR.json') as OrdSummary)).toEqual(
+      {
+        kind: 'summary',
+        odsCode: 'RWR',
+        name: 'HERTFORDSHIRE PARTNERSHIP UNIVERSITY NHS FOUNDATION TRUST',
+        status: 'ACTIVE',
+        recordClassId: 'RC1',
+        postcode: 'AL10 8YE',
+        lastChangeDate: '2020-04-06',
+        primaryRoleTypeId: 'RO197',
+      },
+    );
   });
 
   it('every row of the recorded Name=nhs page maps; first and an inactive RC2 row checked', () => {
@@ -486,11 +836,18 @@ describe('code systems', () => {
     expect(roles[0]).toEqual({ id: 'RO180', code: '180', displayName: 'PRIMARY CARE TRUST SITE', isPrimary: true });
     expect(roles[1]).toEqual({ id: 'RO31', code: '31', displayName: 'PPA EPACT SYSTEM', isPrimary: false });
     const single = (json('data/recorded/roles_RO98.json') as { Roles: OrdRoleType[] }).Roles[0]!;
-    expect(toRoleType(single)).toEqual({ id: 'RO98', code: '98', displayName: 'CLINICAL COMMISSIONING GROUP', isPrimary: true });
+    expect(toRoleType(single)).toEqual({
+      id: 'RO98',
+      code: '98',
+      displayName: 'CLINICAL COMMISSIONING GROUP',
+      isPrimary: true,
+    });
   });
 
   it('rels in recorded order', () => {
-    const rels = (json('data/recorded/rels.json') as { Relationships: OrdRelType[] }).Relationships.map(toRelationshipType);
+    const rels = (json('data/recorded/rels.json') as { Relationships: OrdRelType[] }).Relationships.map(
+      toRelationshipType,
+    );
     expect(rels).toEqual([
       { id: 'RE3', code: '3', displayName: 'IS DIRECTED BY' },
       { id: 'RE6', code: '6', displayName: 'IS OPERATED BY' },
@@ -501,7 +858,9 @@ describe('code systems', () => {
   });
 
   it('record classes', () => {
-    const classes = (json('data/recorded/recordclasses.json') as { RecordClasses: OrdRecordClass[] }).RecordClasses.map(toRecordClass);
+    const classes = (json('data/recorded/recordclasses.json') as { RecordClasses: OrdRecordClass[] }).RecordClasses.map(
+      toRecordClass,
+    );
     expect(classes).toEqual([
       { id: 'RC1', code: '1', displayName: 'HSCOrg' },
       { id: 'RC2', code: '2', displayName: 'HSCSite' },
@@ -509,6 +868,8 @@ describe('code systems', () => {
   });
 
   it('a role type with a bad primaryRole → malformed', () => {
-    expect(() => toRoleType({ id: 'RO1', code: '1', displayName: 'X', primaryRole: 'yes' as 'true' })).toThrow(OrdUpstreamError);
+    expect(() => toRoleType({ id: 'RO1', code: '1', displayName: 'X', primaryRole: 'yes' as 'true' })).toThrow(
+      OrdUpstreamError,
+    );
   });
 });

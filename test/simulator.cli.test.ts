@@ -22,14 +22,16 @@ describe('simulator CLI', () => {
   it('starts, prints the base URL and ORD_BASE_URL, serves, and exits 0 on SIGTERM', async () => {
     const p = run(['--port', '0', '--tier', 'small', '--fault', 'http503', '--fault-count', '1', '--rate-limit', '50']);
     try {
-    const deadline = Date.now() + 50_000;
-    while (!/ORD_BASE_URL=\S+/.test(p.out()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(p.out()).toMatch(/^ORD simulator \(tier small, \d+ organisations\) listening on http:\/\/127\.0\.0\.1:\d+\/ORD\/2-0-0\/$/m);
-    const base = /ORD_BASE_URL=(\S+)/.exec(p.out())?.[1] ?? '';
-    expect((await fetch(`${base}roles`)).status).toBe(503);
-    expect((await fetch(`${base}roles`)).status).toBe(200);
-    p.child.kill('SIGTERM');
-    expect(await p.exited).toBe(0);
+      const deadline = Date.now() + 50_000;
+      while (!/ORD_BASE_URL=\S+/.test(p.out()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(p.out()).toMatch(
+        /^ORD simulator \(tier small, \d+ organisations\) listening on http:\/\/127\.0\.0\.1:\d+\/ORD\/2-0-0\/$/m,
+      );
+      const base = /ORD_BASE_URL=(\S+)/.exec(p.out())?.[1] ?? '';
+      expect((await fetch(`${base}roles`)).status).toBe(503);
+      expect((await fetch(`${base}roles`)).status).toBe(200);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
     } finally {
       if (p.child.exitCode === null) p.child.kill('SIGKILL');
     }

@@ -18,8 +18,19 @@ async function get(url: string): Promise<{ status: number; headers: Record<strin
   return { status: res.statusCode, headers, text };
 }
 
-const SUMMARY_KEYS = ['Name', 'OrgId', 'Status', 'OrgRecordClass', 'PostCode', 'LastChangeDate', 'PrimaryRoleId', 'PrimaryRoleDescription', 'OrgLink'];
-const primaryOf = (o: { Roles: { Role: { id: string; primaryRole?: true }[] } }) => o.Roles.Role.find((r) => r.primaryRole)?.id;
+const SUMMARY_KEYS = [
+  'Name',
+  'OrgId',
+  'Status',
+  'OrgRecordClass',
+  'PostCode',
+  'LastChangeDate',
+  'PrimaryRoleId',
+  'PrimaryRoleDescription',
+  'OrgLink',
+];
+const primaryOf = (o: { Roles: { Role: { id: string; primaryRole?: true }[] } }) =>
+  o.Roles.Role.find((r) => r.primaryRole)?.id;
 const byNameThenCode = (a: { Name: string; OrgId: string }, b: { Name: string; OrgId: string }) =>
   a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : a.OrgId < b.OrgId ? -1 : a.OrgId > b.OrgId ? 1 : 0;
 
@@ -59,7 +70,9 @@ describe('small tier (loadDataset)', () => {
 
   it('code systems keep the recorded item shape; every primary role in use is listed', async () => {
     const roles = JSON.parse((await get(`${sim.baseUrl}roles`)).text) as { Roles: Record<string, unknown>[] };
-    const recordedKeys = Object.keys(readRecordedJson<{ Roles: Record<string, unknown>[] }>('roles.json').Roles[0] ?? {});
+    const recordedKeys = Object.keys(
+      readRecordedJson<{ Roles: Record<string, unknown>[] }>('roles.json').Roles[0] ?? {},
+    );
     for (const r of roles.Roles) {
       expect(Object.keys(r)).toEqual(recordedKeys);
       expect(['true', 'false']).toContain(r.primaryRole);
@@ -92,7 +105,10 @@ describe('small tier (loadDataset)', () => {
       url = r.headers['next-page']?.replace('https://directory.spineservices.nhs.uk/ORD/2-0-0/', sim.baseUrl);
     }
     expect(seen.map((s) => s.OrgId)).toEqual(
-      expected.map((o) => ({ Name: o.Name, OrgId: o.OrgId.extension })).sort(byNameThenCode).map((o) => o.OrgId),
+      expected
+        .map((o) => ({ Name: o.Name, OrgId: o.OrgId.extension }))
+        .sort(byNameThenCode)
+        .map((o) => o.OrgId),
     );
     for (const s of seen) {
       expect(Object.keys(s)).toEqual(SUMMARY_KEYS.filter((k) => k in s));
@@ -107,9 +123,13 @@ describe('small tier (loadDataset)', () => {
     if (!withRel || !rel) return;
     const target = rel.Target.OrgId.extension;
     const expected = [...data.organisations.values()].filter((o) =>
-      (o.Rels?.Rel ?? []).some((r) => r.id === rel.id && r.Target.OrgId.extension === target && r.Status === rel.Status),
+      (o.Rels?.Rel ?? []).some(
+        (r) => r.id === rel.id && r.Target.OrgId.extension === target && r.Status === rel.Status,
+      ),
     );
-    const r = await get(`${sim.baseUrl}organisations?RelTypeId=${rel.id}&TargetOrgId=${target}&RelStatus=${rel.Status.toLowerCase()}&Limit=1000`);
+    const r = await get(
+      `${sim.baseUrl}organisations?RelTypeId=${rel.id}&TargetOrgId=${target}&RelStatus=${rel.Status.toLowerCase()}&Limit=1000`,
+    );
     const got = (JSON.parse(r.text) as { Organisations: { OrgId: string }[] }).Organisations.map((o) => o.OrgId).sort();
     expect(got).toEqual(expected.map((o) => o.OrgId.extension).sort());
     expect(got).toContain(withRel.OrgId.extension);
@@ -119,7 +139,9 @@ describe('small tier (loadDataset)', () => {
     const date = new Date(Date.parse(`${data.asOf}T00:00:00Z`) - 185 * 86_400_000).toISOString().slice(0, 10);
     const r = await get(`${sim.baseUrl}sync?LastChangeDate=${date}`);
     const doc = JSON.parse(r.text) as { Organisations: { OrgLink: string }[] };
-    const expected = [...data.organisations.values()].filter((o) => o.LastChangeDate >= date).map((o) => o.OrgId.extension);
+    const expected = [...data.organisations.values()]
+      .filter((o) => o.LastChangeDate >= date)
+      .map((o) => o.OrgId.extension);
     expect(doc.Organisations.map((i) => i.OrgLink.split('/').pop())).toEqual(expected);
     expect(r.headers['x-total-count']).toBe(String(expected.length));
   });
@@ -146,8 +168,12 @@ describe('full tier', () => {
     expect(r.status).toBe(200);
     expect(r.headers['x-total-count']).toBe(String(expected.length));
     expect(r.headers['returned-records']).toBe('1000');
-    expect(r.headers['next-page']).toBe('https://directory.spineservices.nhs.uk/ORD/2-0-0/organisations?PrimaryRoleId=RO198&Limit=1000&Offset=2000');
-    expect(r.headers['previous-page']).toBe('https://directory.spineservices.nhs.uk/ORD/2-0-0/organisations?PrimaryRoleId=RO198&Limit=1000');
+    expect(r.headers['next-page']).toBe(
+      'https://directory.spineservices.nhs.uk/ORD/2-0-0/organisations?PrimaryRoleId=RO198&Limit=1000&Offset=2000',
+    );
+    expect(r.headers['previous-page']).toBe(
+      'https://directory.spineservices.nhs.uk/ORD/2-0-0/organisations?PrimaryRoleId=RO198&Limit=1000',
+    );
     const rows = (JSON.parse(r.text) as { Organisations: { OrgId: string }[] }).Organisations;
     expect(rows.map((o) => o.OrgId)).toEqual(expected.slice(1000, 2000).map((o) => o.OrgId));
   });

@@ -89,7 +89,10 @@ describe('fault modes', () => {
     sim.setFaults({ mode: 'reset' });
     await expect(get('organisations/X26')).rejects.toMatchObject({ code: 'ECONNRESET' });
     await expect(fetch(`${sim.baseUrl}organisations/X26`)).rejects.toThrow();
-    expect(sim.requests().map((e) => [e.status, e.fault])).toEqual([[0, 'reset'], [0, 'reset']]);
+    expect(sim.requests().map((e) => [e.status, e.fault])).toEqual([
+      [0, 'reset'],
+      [0, 'reset'],
+    ]);
   });
 
   it('truncate: full Content-Length, half the body, then the socket closes', async () => {
@@ -230,7 +233,11 @@ describe('HTTP control paths', () => {
     expect(sim.requests()).toEqual([]);
     expect(sim.counters().total).toBe(0);
     expect((await control('GET', 'nope')).status).toBe(404);
-    expect((await control('GET', 'info')).json).toMatchObject({ tier: 'small', today: '2026-04-15', organisations: recordedDataset().organisations.size });
+    expect((await control('GET', 'info')).json).toMatchObject({
+      tier: 'small',
+      today: '2026-04-15',
+      organisations: recordedDataset().organisations.size,
+    });
     expect(sim.requests()).toEqual([]);
   });
 

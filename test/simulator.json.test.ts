@@ -8,10 +8,14 @@ import { RECORDED_DIR, readRecorded } from './helpers/recordedDataset.js';
 
 describe('pythonJsonDumps', () => {
   it('uses Python default separators and no trailing newline', () => {
-    expect(pythonJsonDumps({ a: 1, b: [1, 2, { c: 'x' }], d: {}, e: [] })).toBe('{"a": 1, "b": [1, 2, {"c": "x"}], "d": {}, "e": []}');
+    expect(pythonJsonDumps({ a: 1, b: [1, 2, { c: 'x' }], d: {}, e: [] })).toBe(
+      '{"a": 1, "b": [1, 2, {"c": "x"}], "d": {}, "e": []}',
+    );
   });
   it('keeps insertion order and skips undefined values', () => {
-    expect(pythonJsonDumps({ z: 1, a: undefined, m: null, b: true, c: false })).toBe('{"z": 1, "m": null, "b": true, "c": false}');
+    expect(pythonJsonDumps({ z: 1, a: undefined, m: null, b: true, c: false })).toBe(
+      '{"z": 1, "m": null, "b": true, "c": false}',
+    );
   });
   it('escapes like ensure_ascii=True', () => {
     expect(pythonJsonString('a"b\\c/d')).toBe('"a\\"b\\\\c/d"');
@@ -43,7 +47,9 @@ describe('pythonJsonDumps', () => {
 
 describe('flaskErrorBody', () => {
   it('matches Flask 0.12 jsonify bytes, trailing space included', () => {
-    expect(flaskErrorBody(406, 'Unknown argument found.')).toBe('{\n  "errorCode": 406, \n  "errorText": "Unknown argument found."\n}\n');
+    expect(flaskErrorBody(406, 'Unknown argument found.')).toBe(
+      '{\n  "errorCode": 406, \n  "errorText": "Unknown argument found."\n}\n',
+    );
     expect(Buffer.byteLength(flaskErrorBody(406, 'Unknown argument found.'))).toBe(66);
     expect(Buffer.byteLength(flaskErrorBody(404, 'Not found'))).toBe(52);
     expect(Buffer.byteLength(flaskErrorBody(406, 'Invalid date format.'))).toBe(63);

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pythonJsonDumps } from '../src/simulators/ord/json.js';
 import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/server.js';
 import { rawRequest, type RawResponse } from './helpers/http.js';
-import { FIXTURE_AS_OF, RECORDED_DIR, readExchange, readRecorded, readRecordedJson, recordedDataset } from './helpers/recordedDataset.js';
+import {
+  FIXTURE_AS_OF,
+  RECORDED_DIR,
+  readExchange,
+  readRecorded,
+  readRecordedJson,
+  recordedDataset,
+} from './helpers/recordedDataset.js';
 
 let sim: OrdSimulator;
 const get = (path: string, headers?: Record<string, string>) => rawRequest(sim.port, `/ORD/2-0-0/${path}`, { headers });
@@ -14,12 +21,18 @@ const get = (path: string, headers?: Record<string, string>) => rawRequest(sim.p
 /** Response header names that are HTTP/1.1 connection management, not ORD's (the recordings are HTTP/2). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 function ordHeaderNames(r: RawResponse): string[] {
-  return r.headers.map(([k]) => k.toLowerCase()).filter((k) => !HOP_BY_HOP.has(k)).sort();
+  return r.headers
+    .map(([k]) => k.toLowerCase())
+    .filter((k) => !HOP_BY_HOP.has(k))
+    .sort();
 }
 
 /** The recorder stripped the trailing space after `406,`/`404,` and some stored CRLF; restore ORD's true bytes. */
 function restoredErrorBody(name: string): Buffer {
-  const text = readExchange(name).rawBody.toString('latin1').replace(/\r\n/g, '\n').replace(/("errorCode": \d+),\n/, '$1, \n');
+  const text = readExchange(name)
+    .rawBody.toString('latin1')
+    .replace(/\r\n/g, '\n')
+    .replace(/("errorCode": \d+),\n/, '$1, \n');
   return Buffer.from(text, 'latin1');
 }
 
@@ -34,11 +47,23 @@ describe('recorded exchanges', () => {
   it('covers every recorded .http.txt exchange in this file', () => {
     // If a recording is added, this list (and a test for it below) must grow with it.
     const covered = [
-      'error_404_codesystem_unknown_id', 'error_406_organisations_no_params', 'error_406_search_unknown_argument',
-      'error_406_sync_invalid_date', 'organisations_X26', 'recordclasses', 'recordclasses_RC2', 'rels', 'rels_RE6',
-      'roles', 'roles_RO98', 'search_Name_nhs', 'sync_2019-06-11',
+      'error_404_codesystem_unknown_id',
+      'error_406_organisations_no_params',
+      'error_406_search_unknown_argument',
+      'error_406_sync_invalid_date',
+      'organisations_X26',
+      'recordclasses',
+      'recordclasses_RC2',
+      'rels',
+      'rels_RE6',
+      'roles',
+      'roles_RO98',
+      'search_Name_nhs',
+      'sync_2019-06-11',
     ];
-    const recorded = readdirSync(RECORDED_DIR).filter((f) => f.endsWith('.http.txt')).map((f) => f.replace('.http.txt', ''));
+    const recorded = readdirSync(RECORDED_DIR)
+      .filter((f) => f.endsWith('.http.txt'))
+      .map((f) => f.replace('.http.txt', ''));
     expect(recorded.sort()).toEqual(covered.sort());
   });
 
@@ -104,7 +129,8 @@ describe('recorded exchanges', () => {
       expect(r.body.length).toBe(Number(rec.header('content-length')));
       expect(JSON.parse(r.body.toString())).toEqual({ errorCode: rec.status, errorText: text });
       expect(JSON.parse(r.body.toString())).toEqual(readRecordedJson(`${name}.json`));
-      for (const h of ['content-type', 'access-control-allow-origin', 'server']) expect(r.header(h), h).toBe(rec.header(h));
+      for (const h of ['content-type', 'access-control-allow-origin', 'server'])
+        expect(r.header(h), h).toBe(rec.header(h));
       expect(ordHeaderNames(r)).toEqual(rec.headers.map(([k]) => k.toLowerCase()).sort());
     });
   }
@@ -142,7 +168,9 @@ describe('recorded exchanges', () => {
     expect(ordHeaderNames(r)).toEqual(rec.headers.map(([k]) => k.toLowerCase()).sort());
     expect(r.header('access-control-expose-headers')).toBe('X-Total-Count');
     expect(r.header('returned-records')).toBe('20');
-    expect(r.header('next-page')).toBe('https://directory.spineservices.nhs.uk/ORD/2-0-0/organisations?Name=nhs&Limit=20&Offset=20');
+    expect(r.header('next-page')).toBe(
+      'https://directory.spineservices.nhs.uk/ORD/2-0-0/organisations?Name=nhs&Limit=20&Offset=20',
+    );
     expect(r.header('next-page')).toBe(rec.header('next-page'));
     expect(r.header('previous-page')).toBeUndefined();
     expect(Number(r.header('x-total-count'))).toBeGreaterThan(20);
@@ -152,7 +180,17 @@ describe('recorded exchanges', () => {
     expect(pythonJsonDumps(doc)).toBe(text);
     expect(doc.Organisations).toHaveLength(20);
     const recordedDoc = JSON.parse(rec.body.toString()) as { Organisations: Record<string, unknown>[] };
-    const keyOrder = ['Name', 'OrgId', 'Status', 'OrgRecordClass', 'PostCode', 'LastChangeDate', 'PrimaryRoleId', 'PrimaryRoleDescription', 'OrgLink'];
+    const keyOrder = [
+      'Name',
+      'OrgId',
+      'Status',
+      'OrgRecordClass',
+      'PostCode',
+      'LastChangeDate',
+      'PrimaryRoleId',
+      'PrimaryRoleDescription',
+      'OrgLink',
+    ];
     for (const item of [...doc.Organisations, ...recordedDoc.Organisations]) {
       expect(Object.keys(item)).toEqual(keyOrder.filter((k) => k in item));
       expect(item.OrgLink).toBe(`https://directory.spineservices.nhs.uk/ORD/2-0-0/organisations/${String(item.OrgId)}`);
@@ -183,9 +221,13 @@ describe('recorded exchanges', () => {
     expect(rec.header('x-total-count')).toBe(String(recordedDoc.Organisations.length));
     for (const item of [...doc.Organisations, ...recordedDoc.Organisations]) {
       expect(Object.keys(item)).toEqual(['OrgLink']);
-      expect(item.OrgLink).toMatch(/^https:\/\/directory\.spineservices\.nhs\.uk\/ORD\/2-0-0\/organisations\/[A-Z0-9]+$/);
+      expect(item.OrgLink).toMatch(
+        /^https:\/\/directory\.spineservices\.nhs\.uk\/ORD\/2-0-0\/organisations\/[A-Z0-9]+$/,
+      );
     }
-    const expected = [...recordedDataset().organisations.values()].filter((o) => o.LastChangeDate >= date).map((o) => o.OrgId.extension);
+    const expected = [...recordedDataset().organisations.values()]
+      .filter((o) => o.LastChangeDate >= date)
+      .map((o) => o.OrgId.extension);
     expect(doc.Organisations.map((i) => i.OrgLink.split('/').pop())).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
   });

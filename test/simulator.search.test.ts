@@ -128,15 +128,24 @@ describe('search validation', () => {
       'Supplied LastChangeDate exceeds the limit of 185 days past.',
     );
     expect((await get(`organisations?LastChangeDate=${addDays(today, -185)}`)).status).toBe(200);
-    expect(await codes('organisations?LastChangeDate=2026-04-01')).toEqual(['G6V2S', 'RRP', 'TAF', 'FBL'].sort((a, b) => {
-      const names: Record<string, string> = { G6V2S: 'NORTH LONDON', RRP: 'BARNET, ENFIELD', TAF: 'CAMDEN AND ISLINGTON NHS', FBL: 'TAVISTOCK' };
-      return (names[a] ?? '') < (names[b] ?? '') ? -1 : 1;
-    }));
+    expect(await codes('organisations?LastChangeDate=2026-04-01')).toEqual(
+      ['G6V2S', 'RRP', 'TAF', 'FBL'].sort((a, b) => {
+        const names: Record<string, string> = {
+          G6V2S: 'NORTH LONDON',
+          RRP: 'BARNET, ENFIELD',
+          TAF: 'CAMDEN AND ISLINGTON NHS',
+          FBL: 'TAVISTOCK',
+        };
+        return (names[a] ?? '') < (names[b] ?? '') ? -1 : 1;
+      }),
+    );
   });
 
   it('Limit and Offset: digits only, 1..1000 and ≥ 1', async () => {
     for (const bad of ['0', '1001', '-1', 'ten', '1.5', '']) {
-      expect(await error406(`organisations?Name=nhs&Limit=${bad}`), bad).toBe('Supplied Limit must be between 1 and 1000');
+      expect(await error406(`organisations?Name=nhs&Limit=${bad}`), bad).toBe(
+        'Supplied Limit must be between 1 and 1000',
+      );
     }
     for (const bad of ['0', '-5', 'x', '']) {
       expect(await error406(`organisations?Name=nhs&Offset=${bad}`), bad).toBe('Suppied Offset must be greater than 1');
@@ -183,9 +192,17 @@ describe('search matching', () => {
 
   it('membership: RelTypeId (comma list) + TargetOrgId + RelStatus on the same relationship', async () => {
     expect((await codes('organisations?RelTypeId=RE5&TargetOrgId=Z9B2Z')).sort()).toEqual(['G6V2S', 'RRP', 'TAF']);
-    expect((await codes('organisations?RelTypeId=RE5&TargetOrgId=Z9B2Z&RelStatus=active')).sort()).toEqual(['G6V2S', 'RRP', 'TAF']);
+    expect((await codes('organisations?RelTypeId=RE5&TargetOrgId=Z9B2Z&RelStatus=active')).sort()).toEqual([
+      'G6V2S',
+      'RRP',
+      'TAF',
+    ]);
     expect(await codes('organisations?RelTypeId=RE5&TargetOrgId=Z9B2Z&RelStatus=inactive')).toEqual([]);
-    expect((await codes('organisations?RelTypeId=RE8&TargetOrgId=QMJ&RelStatus=inactive')).sort()).toEqual(['G6V2S', 'RRP', 'TAF']);
+    expect((await codes('organisations?RelTypeId=RE8&TargetOrgId=QMJ&RelStatus=inactive')).sort()).toEqual([
+      'G6V2S',
+      'RRP',
+      'TAF',
+    ]);
     expect(await codes('organisations?RelTypeId=RE8&TargetOrgId=QMJ&RelStatus=active')).toEqual([]);
     expect(await codes('organisations?RelTypeId=RE4,RE6&TargetOrgId=rvv')).toEqual(['RVVKC']);
     expect(await codes('organisations?TargetOrgId=XDH')).toEqual(['X26']);
@@ -227,7 +244,9 @@ describe('search paging', () => {
     const active = await codes('organisations?PrimaryRoleId=RO197&Status=Active&Limit=1000');
     expect(a.headers.get('x-total-count')).toBe(String(active.length));
     expect(a.headers.get('returned-records')).toBe('5');
-    expect(a.headers.get('next-page')).toBe(`${PUBLIC}organisations?Status=Active&PrimaryRoleId=RO197&Limit=5&Offset=5`);
+    expect(a.headers.get('next-page')).toBe(
+      `${PUBLIC}organisations?Status=Active&PrimaryRoleId=RO197&Limit=5&Offset=5`,
+    );
     expect(a.headers.get('previous-page')).toBeNull();
   });
 
@@ -247,7 +266,9 @@ describe('search paging', () => {
     const last = await get(`organisations?PrimaryRoleId=RO197&Limit=5&Offset=${all.length - 2}`);
     expect(last.headers.get('returned-records')).toBe('2');
     expect(last.headers.get('next-page')).toBeNull();
-    expect(last.headers.get('previous-page')).toBe(`${PUBLIC}organisations?PrimaryRoleId=RO197&Limit=5&Offset=${all.length - 7}`);
+    expect(last.headers.get('previous-page')).toBe(
+      `${PUBLIC}organisations?PrimaryRoleId=RO197&Limit=5&Offset=${all.length - 7}`,
+    );
     const past = await get(`organisations?PrimaryRoleId=RO197&Limit=5&Offset=${all.length + 10}`);
     expect(past.text).toBe('{"Organisations": []}');
     expect(past.headers.get('returned-records')).toBe('0');
@@ -278,7 +299,16 @@ describe('organisation, code systems, format, methods, 404', () => {
   });
 
   it('unknown paths are 404 Not found (routes are case- and slash-strict)', async () => {
-    for (const p of ['/ORD/2-0-0/', '/ORD/2-0-0/nothing', '/ORD/2-0-0/Organisations/X26', '/ORD/2-0-0/roles/', '/ORD/2-0-0/sync/x', '/', '/ORD/2-0-1/roles', '/ORD/2-0-0/organisations/X26/x']) {
+    for (const p of [
+      '/ORD/2-0-0/',
+      '/ORD/2-0-0/nothing',
+      '/ORD/2-0-0/Organisations/X26',
+      '/ORD/2-0-0/roles/',
+      '/ORD/2-0-0/sync/x',
+      '/',
+      '/ORD/2-0-1/roles',
+      '/ORD/2-0-0/organisations/X26/x',
+    ]) {
       const r = await rawRequest(sim.port, p);
       expect(r.status, p).toBe(404);
       expect(r.body.toString()).toBe('{\n  "errorCode": 404, \n  "errorText": "Not found"\n}\n');
@@ -302,9 +332,14 @@ describe('organisation, code systems, format, methods, 404', () => {
       'Unknown content type specified "application/json; charset=utf-8"',
     );
     for (const [q, h] of [
-      ['?_format=json', undefined], ['?_format=text/json', undefined], ['?_format=application/json', undefined],
-      ['?_format=xml', undefined], ['?_format=text/xml', undefined], ['', { 'Content-Type': 'application/xml' }],
-      ['', { 'Content-Type': 'application/json' }], ['', { Accept: 'application/xml' }],
+      ['?_format=json', undefined],
+      ['?_format=text/json', undefined],
+      ['?_format=application/json', undefined],
+      ['?_format=xml', undefined],
+      ['?_format=text/xml', undefined],
+      ['', { 'Content-Type': 'application/xml' }],
+      ['', { 'Content-Type': 'application/json' }],
+      ['', { Accept: 'application/xml' }],
     ] as [string, Record<string, string> | undefined][]) {
       const a = await get(`organisations/X26${q}`, h);
       expect(a.status, q).toBe(200);
@@ -335,7 +370,17 @@ describe('organisation, code systems, format, methods, 404', () => {
   it('header names are sent as Flask spells them', async () => {
     const r = await rawRequest(sim.port, '/ORD/2-0-0/organisations?Name=nhs');
     const names = r.headers.map(([k]) => k);
-    for (const n of ['Content-Type', 'Content-Length', 'X-Total-Count', 'Access-Control-Expose-Headers', 'Returned-Records', 'Next-Page', 'Access-Control-Allow-Origin', 'Server', 'Date']) {
+    for (const n of [
+      'Content-Type',
+      'Content-Length',
+      'X-Total-Count',
+      'Access-Control-Expose-Headers',
+      'Returned-Records',
+      'Next-Page',
+      'Access-Control-Allow-Origin',
+      'Server',
+      'Date',
+    ]) {
       expect(names).toContain(n);
     }
     expect(r.header('Server')).toBe('Werkzeug/0.12.2 Python/3.6.8');
@@ -348,18 +393,26 @@ describe('sync', () => {
     expect(await error406('sync')).toBe('Supplied query must include some query parameters');
     expect(await error406('sync?_format=json')).toBe('Supplied query must include some query parameters');
     expect(await error406('sync?LastChangeDate=2026-04-01&Limit=5')).toBe('Unknown argument found.');
-    expect(await error406('sync?LastChangeDate=2026-04-01&LastChangeDate=2026-04-02')).toBe('Repeated LastChangeDate argument.');
+    expect(await error406('sync?LastChangeDate=2026-04-01&LastChangeDate=2026-04-02')).toBe(
+      'Repeated LastChangeDate argument.',
+    );
     expect(await error406('sync?LastChangeDate=')).toBe('Invalid date format.');
     expect(await error406('sync?LastChangeDate=2026-13-01')).toBe('Invalid date supplied.');
-    expect(await error406(`sync?LastChangeDate=${addDays(today, 1)}`)).toBe('Supplied LastChangeDate date must be a past date, not future.');
-    expect(await error406(`sync?LastChangeDate=${addDays(today, -186)}`)).toBe('Supplied LastChangeDate exceeds the limit of 185 days past.');
+    expect(await error406(`sync?LastChangeDate=${addDays(today, 1)}`)).toBe(
+      'Supplied LastChangeDate date must be a past date, not future.',
+    );
+    expect(await error406(`sync?LastChangeDate=${addDays(today, -186)}`)).toBe(
+      'Supplied LastChangeDate exceeds the limit of 185 days past.',
+    );
     expect((await get(`sync?LastChangeDate=${addDays(today, -185)}`)).status).toBe(200);
     expect((await get(`sync?LastChangeDate=${today}`)).status).toBe(200);
   });
 
   it('lists every record changed on or after the date, in dataset order, with X-Total-Count and no paging', async () => {
     const a = await get('sync?LastChangeDate=2026-04-01');
-    expect(a.json.Organisations).toEqual(['FBL', 'G6V2S', 'RRP', 'TAF'].map((c) => ({ OrgLink: `${PUBLIC}organisations/${c}` })));
+    expect(a.json.Organisations).toEqual(
+      ['FBL', 'G6V2S', 'RRP', 'TAF'].map((c) => ({ OrgLink: `${PUBLIC}organisations/${c}` })),
+    );
     expect(a.headers.get('x-total-count')).toBe('4');
     expect(a.headers.get('returned-records')).toBeNull();
     const none = await get(`sync?LastChangeDate=${sim.today}`);
@@ -368,7 +421,11 @@ describe('sync', () => {
   });
 
   it('`today` and `linkBaseUrl` options move the window and the links', async () => {
-    const other = await startOrdSimulator({ dataset: recordedDataset(), today: '2026-12-31', linkBaseUrl: 'http://sim.example/ORD/2-0-0' });
+    const other = await startOrdSimulator({
+      dataset: recordedDataset(),
+      today: '2026-12-31',
+      linkBaseUrl: 'http://sim.example/ORD/2-0-0',
+    });
     try {
       expect(other.today).toBe('2026-12-31');
       expect((await get('sync?LastChangeDate=2026-04-01', undefined, other)).status).toBe(406);

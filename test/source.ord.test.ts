@@ -30,7 +30,11 @@ afterEach(() => {
   sim.clearLog();
 });
 
-const paths = () => sim.requests().map((r) => r.path).sort();
+const paths = () =>
+  sim
+    .requests()
+    .map((r) => r.path)
+    .sort();
 const SYN = { name: 'SYNTHETIC PAGING' };
 const SYN_Q = 'organisations?Name=SYNTHETIC%20PAGING';
 
@@ -66,11 +70,17 @@ describe('filter translation', () => {
       TargetOrgId: 'RVV',
       RelStatus: 'active',
     });
-    expect(toOrdSearchParams({ anyRoleTypeIds: [], relatedTo: { odsCode: 'X', relationshipTypeIds: [] } })).toEqual({ TargetOrgId: 'X' });
+    expect(toOrdSearchParams({ anyRoleTypeIds: [], relatedTo: { odsCode: 'X', relationshipTypeIds: [] } })).toEqual({
+      TargetOrgId: 'X',
+    });
   });
 
   it('membership search end to end: active RE8 members of Z9B2Z, inactive RE8 of QMJ', async () => {
-    const active = await source.searchOrganisations({ relatedTo: { odsCode: 'Z9B2Z', relationshipTypeIds: ['RE8'], status: 'ACTIVE' } }, 0, 50);
+    const active = await source.searchOrganisations(
+      { relatedTo: { odsCode: 'Z9B2Z', relationshipTypeIds: ['RE8'], status: 'ACTIVE' } },
+      0,
+      50,
+    );
     expect(active.items.map((s) => s.odsCode)).toEqual(['G6V2S']);
     const inactive = await source.searchOrganisations(
       { status: 'ACTIVE', relatedTo: { odsCode: 'QMJ', relationshipTypeIds: ['RE8'], status: 'INACTIVE' } },
@@ -90,8 +100,12 @@ describe('paging', () => {
     expect(page.items).toHaveLength(SYNTHETIC_SITE_COUNT);
     expect(page.items[0]?.odsCode).toBe(syntheticCode(1));
     expect(page.items.at(-1)?.odsCode).toBe(syntheticCode(SYNTHETIC_SITE_COUNT));
-    expect(page.items.map((s) => s.odsCode)).toEqual(Array.from({ length: SYNTHETIC_SITE_COUNT }, (_, i) => syntheticCode(i + 1)));
-    expect(paths()).toEqual([`${SYN_Q}&Limit=1000`, `${SYN_Q}&Limit=1000&Offset=1000`, `${SYN_Q}&Limit=345&Offset=2000`].sort());
+    expect(page.items.map((s) => s.odsCode)).toEqual(
+      Array.from({ length: SYNTHETIC_SITE_COUNT }, (_, i) => syntheticCode(i + 1)),
+    );
+    expect(paths()).toEqual(
+      [`${SYN_Q}&Limit=1000`, `${SYN_Q}&Limit=1000&Offset=1000`, `${SYN_Q}&Limit=345&Offset=2000`].sort(),
+    );
   });
 
   it('offset 10, limit 1500 → Offset=10 then Offset=1010, rows 11..1510', async () => {
@@ -154,7 +168,12 @@ describe('records, change feed, code systems, errors', () => {
   it('code systems map to domain types', async () => {
     const roles = await source.roleTypes();
     expect(roles).toHaveLength(137);
-    expect(roles.find((r) => r.id === 'RO197')).toEqual({ id: 'RO197', code: '197', displayName: 'NHS TRUST', isPrimary: true });
+    expect(roles.find((r) => r.id === 'RO197')).toEqual({
+      id: 'RO197',
+      code: '197',
+      displayName: 'NHS TRUST',
+      isPrimary: true,
+    });
     expect((await source.relationshipTypes()).map((r) => r.id)).toEqual(['RE3', 'RE6', 'RE4', 'RE5', 'RE2']);
     expect((await source.recordClasses()).map((r) => r.displayName)).toEqual(['HSCOrg', 'HSCSite']);
   });

@@ -16,7 +16,10 @@ const args = JSON.parse(process.argv[2] ?? '{}') as LoadArgs;
 const target = new URL(args.url);
 const pool = new Pool(target.origin, { connections: args.connections, pipelining: 1, keepAliveTimeout: 30_000 });
 
-async function run(durationMs: number, latencies: number[] | null): Promise<{ requests: number; errors: number; ms: number }> {
+async function run(
+  durationMs: number,
+  latencies: number[] | null,
+): Promise<{ requests: number; errors: number; ms: number }> {
   const deadline = performance.now() + durationMs;
   let counter = 0;
   let errors = 0;

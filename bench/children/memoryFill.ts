@@ -65,7 +65,13 @@ for await (const line of lines) {
   if (n === targets[0]) {
     targets.shift();
     const stats = cached.stats();
-    points.push({ n, ...(await sample()), estimateBytes: stats.bytes, entries: stats.entries, evictions: stats.evictions });
+    points.push({
+      n,
+      ...(await sample()),
+      estimateBytes: stats.bytes,
+      entries: stats.entries,
+      evictions: stats.evictions,
+    });
     if (targets.length === 0) break;
   }
 }

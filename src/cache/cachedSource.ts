@@ -1,7 +1,14 @@
 // A caching decorator for any OrganisationSource: shared across requests, with single flight and summary priming.
 // Fresh answers cost nothing upstream; concurrent misses for one key share one upstream call; stale answers cover failures.
 
-import type { IsoDate, Organisation, OrganisationSummary, RecordClass, RelationshipType, RoleType } from '../domain/types.js';
+import type {
+  IsoDate,
+  Organisation,
+  OrganisationSummary,
+  RecordClass,
+  RelationshipType,
+  RoleType,
+} from '../domain/types.js';
 import { summaryOf } from '../domain/summary.js';
 import type { CacheKind, CacheStats, CacheStore } from './store.js';
 import {
@@ -48,7 +55,11 @@ interface Outcome<T> {
  * Waits for `pending`, but no longer than `signal` allows: a caller joining another caller's call must still give up
  * at its own deadline. At the deadline a stale value, when one is held, beats nothing.
  */
-function untilAborted<T>(pending: Promise<Outcome<T>>, signal: AbortSignal | undefined, stale: Outcome<T> | undefined): Promise<Outcome<T>> {
+function untilAborted<T>(
+  pending: Promise<Outcome<T>>,
+  signal: AbortSignal | undefined,
+  stale: Outcome<T> | undefined,
+): Promise<Outcome<T>> {
   if (!signal) return pending;
   const abandoned = (): Outcome<T> => {
     if (stale) return stale;

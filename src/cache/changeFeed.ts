@@ -69,7 +69,8 @@ export class ChangeFeedPoller {
 
   constructor(private readonly options: ChangeFeedOptions) {
     this.lookbackDays = options.lookbackDays ?? 1;
-    if (!Number.isInteger(this.lookbackDays) || this.lookbackDays < 0) throw new RangeError('lookbackDays must be a whole number >= 0');
+    if (!Number.isInteger(this.lookbackDays) || this.lookbackDays < 0)
+      throw new RangeError('lookbackDays must be a whole number >= 0');
   }
 
   /** Reads the feed for the current window and evicts what it has not evicted before. */

@@ -61,7 +61,10 @@ function generateDrafts(): { drafts: Map<string, DraftOrg>; sources: ReturnType<
 }
 
 /** Collects, for every referenced code without a record, the evidence a stub is built from. */
-function collectStubEvidence(drafts: ReadonlyMap<string, DraftOrg>, real: ReadonlyMap<string, RealRecord>): Map<string, StubEvidence> {
+function collectStubEvidence(
+  drafts: ReadonlyMap<string, DraftOrg>,
+  real: ReadonlyMap<string, RealRecord>,
+): Map<string, StubEvidence> {
   const evidence = new Map<string, StubEvidence>();
   const forMissing = (code: string): StubEvidence | undefined => {
     if (drafts.has(code) || real.has(code)) return undefined;
@@ -107,7 +110,11 @@ function collectStubEvidence(drafts: ReadonlyMap<string, DraftOrg>, real: Readon
 }
 
 /** Real ids are reserved first; generated ids are then allocated record by record in code order (deterministic). */
-function allocateIds(drafts: ReadonlyMap<string, DraftOrg>, real: ReadonlyMap<string, RealRecord>, codes: readonly string[]): void {
+function allocateIds(
+  drafts: ReadonlyMap<string, DraftOrg>,
+  real: ReadonlyMap<string, RealRecord>,
+  codes: readonly string[],
+): void {
   const roleIds = new UniqueIdAllocator();
   const relIds = new UniqueIdAllocator();
   const succIds = new UniqueIdAllocator();
@@ -137,21 +144,33 @@ function allocateIds(drafts: ReadonlyMap<string, DraftOrg>, real: ReadonlyMap<st
   for (const code of codes) {
     const draft = drafts.get(code);
     if (draft === undefined) continue;
-    for (const rel of draft.rels) rel.uniqueRelId = relIds.allocate(`${code}|rel|${rel.id}|${rel.target}|${rel.dates.operational.start ?? ''}`);
-    for (const succ of draft.succs) succ.uniqueSuccId = succIds.allocate(`${code}|succ|${succ.type}|${succ.target}|${succ.date}`);
+    for (const rel of draft.rels)
+      rel.uniqueRelId = relIds.allocate(`${code}|rel|${rel.id}|${rel.target}|${rel.dates.operational.start ?? ''}`);
+    for (const succ of draft.succs)
+      succ.uniqueSuccId = succIds.allocate(`${code}|succ|${succ.type}|${succ.target}|${succ.date}`);
   }
 }
 
 /** Throws unless every Rel/Succ target resolves in `organisations` and every role id is in the role code system. */
-function assertClosed(organisations: ReadonlyMap<string, OrdOrganisation>, roleIds: ReadonlySet<string>, label: string): void {
+function assertClosed(
+  organisations: ReadonlyMap<string, OrdOrganisation>,
+  roleIds: ReadonlySet<string>,
+  label: string,
+): void {
   for (const [code, record] of organisations) {
     for (const role of record.Roles.Role) {
-      if (!roleIds.has(role.id)) throw new Error(`${label}: ${code} uses role ${role.id}, which is not in the roles code system`);
+      if (!roleIds.has(role.id))
+        throw new Error(`${label}: ${code} uses role ${role.id}, which is not in the roles code system`);
     }
-    const targets = [...(record.Rels?.Rel ?? []).map((r) => r.Target), ...(record.Succs?.Succ ?? []).map((s) => s.Target)];
+    const targets = [
+      ...(record.Rels?.Rel ?? []).map((r) => r.Target),
+      ...(record.Succs?.Succ ?? []).map((s) => s.Target),
+    ];
     for (const t of targets) {
-      if (!organisations.has(t.OrgId.extension)) throw new Error(`${label}: ${code} points at ${t.OrgId.extension}, which has no record`);
-      if (!roleIds.has(t.PrimaryRoleId.id)) throw new Error(`${label}: ${code} quotes unknown role ${t.PrimaryRoleId.id}`);
+      if (!organisations.has(t.OrgId.extension))
+        throw new Error(`${label}: ${code} points at ${t.OrgId.extension}, which has no record`);
+      if (!roleIds.has(t.PrimaryRoleId.id))
+        throw new Error(`${label}: ${code} quotes unknown role ${t.PrimaryRoleId.id}`);
     }
   }
 }
@@ -199,9 +218,12 @@ function buildFull(): BuiltDataset {
     organisations.set(code, toOrdOrganisation(draft, resolveTarget, AS_OF));
     for (const s of draft.synthetic) synthetic.push({ odsCode: code, path: s.path, reason: s.reason });
     // Made-up ids are summarised per record and id kind (one entry, `[*]` path) to keep the side table small.
-    if (draft.roles.length > 0) synthetic.push({ odsCode: code, path: 'Roles.Role[*].uniqueRoleId', reason: REASON.uniqueIds });
-    if (draft.rels.length > 0) synthetic.push({ odsCode: code, path: 'Rels.Rel[*].uniqueRelId', reason: REASON.uniqueIds });
-    if (draft.succs.length > 0) synthetic.push({ odsCode: code, path: 'Succs.Succ[*].uniqueSuccId', reason: REASON.uniqueIds });
+    if (draft.roles.length > 0)
+      synthetic.push({ odsCode: code, path: 'Roles.Role[*].uniqueRoleId', reason: REASON.uniqueIds });
+    if (draft.rels.length > 0)
+      synthetic.push({ odsCode: code, path: 'Rels.Rel[*].uniqueRelId', reason: REASON.uniqueIds });
+    if (draft.succs.length > 0)
+      synthetic.push({ odsCode: code, path: 'Succs.Succ[*].uniqueSuccId', reason: REASON.uniqueIds });
     synthetic.push({ odsCode: code, path: 'LastChangeDate', reason: REASON.lastChangeDate });
   }
 

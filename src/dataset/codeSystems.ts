@@ -39,9 +39,13 @@ interface CodeSystems {
 }
 
 export function readCodeSystems(): CodeSystems {
-  const recordedRoles = (JSON.parse(readDataText('recorded/roles_2022-10-12.reconstructed.json')) as { Roles: OrdRoleType[] }).Roles;
-  const recordedRels = (JSON.parse(readDataText('recorded/rels.json')) as { Relationships: OrdRelType[] }).Relationships;
-  const recordClasses = (JSON.parse(readDataText('recorded/recordclasses.json')) as { RecordClasses: OrdRecordClass[] }).RecordClasses;
+  const recordedRoles = (
+    JSON.parse(readDataText('recorded/roles_2022-10-12.reconstructed.json')) as { Roles: OrdRoleType[] }
+  ).Roles;
+  const recordedRels = (JSON.parse(readDataText('recorded/rels.json')) as { Relationships: OrdRelType[] })
+    .Relationships;
+  const recordClasses = (JSON.parse(readDataText('recorded/recordclasses.json')) as { RecordClasses: OrdRecordClass[] })
+    .RecordClasses;
   const roles = [...recordedRoles];
   for (const added of ADDED_ROLES) if (!roles.some((r) => r.id === added.id)) roles.push({ ...added });
   const rels = [...recordedRels];

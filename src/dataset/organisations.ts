@@ -45,7 +45,9 @@ function regionNamesByCode(sources: Sources): Map<string, string> {
   }
   const result = new Map<string, string>();
   for (const code of [...votes.keys()].sort()) {
-    const ranked = [...(votes.get(code) ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const ranked = [...(votes.get(code) ?? new Map<string, number>()).entries()].sort(
+      (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1),
+    );
     const top = ranked[0];
     if (top !== undefined) result.set(code, top[0]);
   }
@@ -88,7 +90,8 @@ export function buildIcbs(sources: Sources, succession: Map<string, SuccessionDa
     const icbRoleStart = laterOf(start, '2022-07-01');
     const regionCode = regionCodeByName.get(icb.regionName);
     const rels: DraftRel[] = [];
-    if (regionCode !== undefined) rels.push({ id: 'RE5', target: regionCode, dates: { operational: period(start, end) } });
+    if (regionCode !== undefined)
+      rels.push({ id: 'RE5', target: regionCode, dates: { operational: period(start, end) } });
     return {
       code: icb.code,
       name: icb.name.toUpperCase(),
@@ -97,7 +100,11 @@ export function buildIcbs(sources: Sources, succession: Map<string, SuccessionDa
       refOnly: false,
       roles: [
         { id: 'RO261', primary: true, dates: { operational: period(start, end), legal: period(start, end) } },
-        { id: 'RO318', primary: false, dates: { operational: period(icbRoleStart, end), legal: period(icbRoleStart, end) } },
+        {
+          id: 'RO318',
+          primary: false,
+          dates: { operational: period(icbRoleStart, end), legal: period(icbRoleStart, end) },
+        },
       ],
       rels,
       succs: [],
@@ -131,12 +138,25 @@ export function buildCommissioners(sources: Sources, icbCodes: ReadonlySet<strin
     for (const roleId of c.nonPrimaryRoles) {
       const isSubIcbRole = roleId === 'RO319' || roleId === 'RO326';
       const start = isSubIcbRole ? laterOf(c.open, '2022-07-01') : c.open;
-      if (isSubIcbRole && start !== c.open) draft.synthetic.push({ path: `Roles.Role[${draft.roles.length}].Date`, reason: REASON.subIcbRoleDates });
-      draft.roles.push({ id: roleId, primary: false, dates: { operational: period(start, c.close), legal: period(start, c.close) } });
+      if (isSubIcbRole && start !== c.open)
+        draft.synthetic.push({ path: `Roles.Role[${draft.roles.length}].Date`, reason: REASON.subIcbRoleDates });
+      draft.roles.push({
+        id: roleId,
+        primary: false,
+        dates: { operational: period(start, c.close), legal: period(start, c.close) },
+      });
     }
-    draft.roles.push({ id: 'RO98', primary: true, dates: { operational: period(c.open, c.close), legal: period(c.open, c.close) } });
+    draft.roles.push({
+      id: 'RO98',
+      primary: true,
+      dates: { operational: period(c.open, c.close), legal: period(c.open, c.close) },
+    });
     // Hubs carry Y63/QWO placeholders in cols 3–4 (a Wessex hub "in" West Yorkshire), so no relationship is built for them.
-    const relType = c.nonPrimaryRoles.includes('RO327') ? 'RE2' : c.nonPrimaryRoles.includes('RO319') ? 'RE5' : undefined;
+    const relType = c.nonPrimaryRoles.includes('RO327')
+      ? 'RE2'
+      : c.nonPrimaryRoles.includes('RO319')
+        ? 'RE5'
+        : undefined;
     if (relType !== undefined && icbCodes.has(c.icb)) {
       const start = relType === 'RE5' ? laterOf(c.open, '2022-07-01') : c.open;
       draft.synthetic.push({ path: `Rels.Rel[0].Date`, reason: REASON.commissionerRelDates });
@@ -159,7 +179,13 @@ function trustFacts(sources: Sources): TrustFacts[] {
   const active = new Map(sources.activeTrusts.map((t) => [t.code, t] as const));
   const facts = new Map<string, TrustFacts>();
   for (const row of sources.trusts) {
-    facts.set(row.code, { code: row.code, name: row.name, row, postCode: row.address.postCode, ordActive: active.has(row.code) });
+    facts.set(row.code, {
+      code: row.code,
+      name: row.name,
+      row,
+      postCode: row.address.postCode,
+      ordActive: active.has(row.code),
+    });
   }
   for (const t of sources.activeTrusts) {
     if (!facts.has(t.code)) facts.set(t.code, { code: t.code, name: t.name, postCode: t.postCode, ordActive: true });
@@ -192,7 +218,11 @@ export function buildTrusts(sources: Sources, icbCodes: ReadonlySet<string>): Dr
     if (icbCodes.has(icb)) {
       const re5Start = laterOf(start, '2020-04-01');
       if (re5Start !== undefined && (operationalEnd === undefined || re5Start <= operationalEnd)) {
-        rels.push({ id: 'RE5', target: icb, dates: { operational: period(re5Start, operationalEnd), legal: period(re5Start, legalEnd) } });
+        rels.push({
+          id: 'RE5',
+          target: icb,
+          dates: { operational: period(re5Start, operationalEnd), legal: period(re5Start, legalEnd) },
+        });
       }
       // RE8 to the ICB exists since July 2023 and, in the real RRP/TAF records, ends with the legal end.
       const re8Start = laterOf(start, '2023-07-01');
@@ -223,11 +253,16 @@ export function buildTrusts(sources: Sources, icbCodes: ReadonlySet<string>): Dr
 }
 
 /** Trust sites (RC2, RO198, RE6 → trust) from ods-parents.json; real name/postcode from ord-sample.json where known. */
-export function buildTrustSites(sources: Sources, trusts: ReadonlyMap<string, DraftOrg>, succession: Map<string, SuccessionDates>): DraftOrg[] {
+export function buildTrustSites(
+  sources: Sources,
+  trusts: ReadonlyMap<string, DraftOrg>,
+  succession: Map<string, SuccessionDates>,
+): DraftOrg[] {
   const drafts: DraftOrg[] = [];
   for (const [code, trustCode] of sources.siteParents) {
     const trust = trusts.get(trustCode);
-    if (trust === undefined) throw new Error(`trust site ${code}: operating trust ${trustCode} is not in the trust list`);
+    if (trust === undefined)
+      throw new Error(`trust site ${code}: operating trust ${trustCode} is not in the trust list`);
     const sample = sources.siteSamples.get(code);
     const synthetic: DraftOrg['synthetic'] = [];
     const start = laterOf(trust.dates.operational.start, earliest(succession.get(code)?.asSuccessor)) ?? AS_OF;

@@ -45,7 +45,9 @@ export function buildPcns(sources: Sources): DraftOrg[] {
     }
 
     // The sub-ICB location of the newest membership row is the PCN's current parent; the 2023 list is the fallback.
-    const newest = [...now].sort((a, b) => ((b.start ?? '') < (a.start ?? '') ? -1 : (b.start ?? '') > (a.start ?? '') ? 1 : 0))[0];
+    const newest = [...now].sort((a, b) =>
+      (b.start ?? '') < (a.start ?? '') ? -1 : (b.start ?? '') > (a.start ?? '') ? 1 : 0,
+    )[0];
     const subIcb = newest?.pcnSubIcb ?? row?.subIcb ?? '';
     const rels: DraftRel[] = [];
     if (subIcb !== '') {
@@ -106,7 +108,13 @@ export function buildPrescribingCostCentres(sources: Sources): DraftOrg[] {
     if (location !== undefined) draft.location = location;
     if (p.tel !== '') draft.tel = p.tel;
 
-    const rel = (id: string, target: string, start: string | undefined, end: string | undefined, reason?: string): void => {
+    const rel = (
+      id: string,
+      target: string,
+      start: string | undefined,
+      end: string | undefined,
+      reason?: string,
+    ): void => {
       if (reason !== undefined) synthetic.push({ path: `Rels.Rel[${draft.rels.length}].Date`, reason });
       draft.rels.push({ id, target, dates: { operational: period(start, end) } });
     };
@@ -116,7 +124,13 @@ export function buildPrescribingCostCentres(sources: Sources): DraftOrg[] {
     if (p.commissioner !== '') {
       const missingStart = commissionerStart === undefined;
       if (missingStart) commissionerStart = p.open;
-      rel('RE4', p.commissioner, commissionerStart, p.commissionerLeft, missingStart ? REASON.pccCommissionerStart : undefined);
+      rel(
+        'RE4',
+        p.commissioner,
+        commissionerStart,
+        p.commissionerLeft,
+        missingStart ? REASON.pccCommissionerStart : undefined,
+      );
     }
     // RE6 → operating organisation (col 24).
     if (p.operator !== '') {
@@ -151,7 +165,9 @@ export function buildPrescribingCostCentres(sources: Sources): DraftOrg[] {
 
     // Historic RE8s from the 2023 partner file that the 2026 file no longer has.
     const seen = new Set(current.map((m) => `${m.pcn}|${m.start ?? ''}`));
-    const older: PcnMembershipRow[] = (members2023.get(p.code) ?? []).filter((m) => !seen.has(`${m.pcn}|${m.start ?? ''}`));
+    const older: PcnMembershipRow[] = (members2023.get(p.code) ?? []).filter(
+      (m) => !seen.has(`${m.pcn}|${m.start ?? ''}`),
+    );
     const membershipStarts = [...current, ...older].map((m) => m.start);
     for (const m of older) {
       let end = m.end;

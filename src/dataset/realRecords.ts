@@ -62,7 +62,8 @@ export function harvestTargetRoleHints(records: Iterable<RealRecord>): Map<strin
     ];
     for (const target of targets) {
       const code = target.OrgId.extension.toUpperCase();
-      if (!hints.has(code)) hints.set(code, { roleId: target.PrimaryRoleId.id, uniqueRoleId: target.PrimaryRoleId.uniqueRoleId });
+      if (!hints.has(code))
+        hints.set(code, { roleId: target.PrimaryRoleId.id, uniqueRoleId: target.PrimaryRoleId.uniqueRoleId });
     }
   }
   return hints;

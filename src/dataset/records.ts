@@ -48,7 +48,8 @@ function lastChangeDate(record: OrdOrganisation, asOf: string): string {
   let latest: string | undefined;
   const consider = (dates: readonly OrdDate[]): void => {
     for (const d of dates) {
-      for (const v of [d.Start, d.End]) if (v !== undefined && v <= asOf && (latest === undefined || v > latest)) latest = v;
+      for (const v of [d.Start, d.End])
+        if (v !== undefined && v <= asOf && (latest === undefined || v > latest)) latest = v;
     }
   };
   consider(record.Date);
@@ -82,7 +83,10 @@ export function toOrdOrganisation(draft: DraftOrg, resolveTarget: TargetResolver
   if (draft.tel !== undefined) record.Contacts = { Contact: [{ type: 'tel', value: draft.tel }] };
   record.Roles = {
     Role: draft.roles.map((r): OrdRole => {
-      const role: OrdRole = { id: r.id, uniqueRoleId: requireId(r.uniqueRoleId, `${draft.code} role ${r.id}`) } as OrdRole;
+      const role: OrdRole = {
+        id: r.id,
+        uniqueRoleId: requireId(r.uniqueRoleId, `${draft.code} role ${r.id}`),
+      } as OrdRole;
       if (r.primary) role.primaryRole = true;
       role.Date = toOrdDates(r.dates);
       role.Status = draft.refOnly ? 'Inactive' : status(r.dates.operational, asOf);
@@ -91,27 +95,23 @@ export function toOrdOrganisation(draft: DraftOrg, resolveTarget: TargetResolver
   };
   if (draft.rels.length > 0) {
     record.Rels = {
-      Rel: draft.rels.map(
-        (r): OrdRel => ({
-          Date: toOrdDates(r.dates),
-          Status: status(r.dates.operational, asOf),
-          Target: { OrgId: orgId(r.target), PrimaryRoleId: resolveTarget(r.target) },
-          id: r.id,
-          uniqueRelId: requireId(r.uniqueRelId, `${draft.code} rel ${r.id} → ${r.target}`),
-        }),
-      ),
+      Rel: draft.rels.map((r): OrdRel => ({
+        Date: toOrdDates(r.dates),
+        Status: status(r.dates.operational, asOf),
+        Target: { OrgId: orgId(r.target), PrimaryRoleId: resolveTarget(r.target) },
+        id: r.id,
+        uniqueRelId: requireId(r.uniqueRelId, `${draft.code} rel ${r.id} → ${r.target}`),
+      })),
     };
   }
   if (draft.succs.length > 0) {
     record.Succs = {
-      Succ: draft.succs.map(
-        (s): OrdSucc => ({
-          uniqueSuccId: requireId(s.uniqueSuccId, `${draft.code} succ → ${s.target}`),
-          Date: [{ Type: 'Legal', Start: s.date }],
-          Type: s.type,
-          Target: { OrgId: orgId(s.target), PrimaryRoleId: resolveTarget(s.target) },
-        }),
-      ),
+      Succ: draft.succs.map((s): OrdSucc => ({
+        uniqueSuccId: requireId(s.uniqueSuccId, `${draft.code} succ → ${s.target}`),
+        Date: [{ Type: 'Legal', Start: s.date }],
+        Type: s.type,
+        Target: { OrgId: orgId(s.target), PrimaryRoleId: resolveTarget(s.target) },
+      })),
     };
   }
   record.LastChangeDate = lastChangeDate(record, asOf);

@@ -154,7 +154,12 @@ export interface Sources {
 }
 
 function splitRoles(value: string): string[] {
-  return value === '' ? [] : value.split('|').map((r) => r.trim()).filter((r) => r !== '');
+  return value === ''
+    ? []
+    : value
+        .split('|')
+        .map((r) => r.trim())
+        .filter((r) => r !== '');
 }
 
 function readMemberships(path: string): PcnMembershipRow[] {
@@ -238,24 +243,33 @@ export function readSources(): Sources {
     .filter((r) => /^Q[A-Z0-9]{2}$/.test(r.code));
 
   const icbOnsNames = new Map(
-    readCsv('sources/jhau-nhs-spend-2025/icb_names_codes_dec_2024.csv.gz', 1).map((r) => [col(r, 2), col(r, 3)] as const),
+    readCsv('sources/jhau-nhs-spend-2025/icb_names_codes_dec_2024.csv.gz', 1).map(
+      (r) => [col(r, 2), col(r, 3)] as const,
+    ),
   );
 
-  const commissionerHistory: CommissionerHistoryRow[] = readCsv('sources/prm-gp2gp-epcmem-2019/epcmem.csv.gz').map((r) => ({
-    practice: col(r, 1),
-    parent: col(r, 2),
-    join: isoFromOds(col(r, 4)),
-    left: isoFromOds(col(r, 5)),
-  }));
+  const commissionerHistory: CommissionerHistoryRow[] = readCsv('sources/prm-gp2gp-epcmem-2019/epcmem.csv.gz').map(
+    (r) => ({
+      practice: col(r, 1),
+      parent: col(r, 2),
+      join: isoFromOds(col(r, 4)),
+      left: isoFromOds(col(r, 5)),
+    }),
+  );
 
-  const parentsJson = JSON.parse(readDataText('sources/wayfinder-ord-2026-08/ods-parents.json.gz')) as Record<string, string>;
+  const parentsJson = JSON.parse(readDataText('sources/wayfinder-ord-2026-08/ods-parents.json.gz')) as Record<
+    string,
+    string
+  >;
   const siteParents = new Map(Object.entries(parentsJson));
 
   const sampleJson = JSON.parse(readDataText('sources/wayfinder-ord-2026-08/ord-sample.json.gz')) as {
     sample: { OrgId: string; Name: string; PostCode?: string }[];
   };
   const siteSamples = new Map(
-    sampleJson.sample.map((s) => [s.OrgId, { code: s.OrgId, name: s.Name.trim(), postCode: (s.PostCode ?? '').trim() }] as const),
+    sampleJson.sample.map(
+      (s) => [s.OrgId, { code: s.OrgId, name: s.Name.trim(), postCode: (s.PostCode ?? '').trim() }] as const,
+    ),
   );
 
   return {

@@ -69,7 +69,11 @@ function recordClassForRole(roleId: string, roleNames: ReadonlyMap<string, strin
   return (roleNames.get(roleId) ?? '').includes('SITE') ? 'RC2' : 'RC1';
 }
 
-export function buildStub(evidence: StubEvidence, hint: TargetRoleHint | undefined, roleNames: ReadonlyMap<string, string>): DraftOrg {
+export function buildStub(
+  evidence: StubEvidence,
+  hint: TargetRoleHint | undefined,
+  roleNames: ReadonlyMap<string, string>,
+): DraftOrg {
   const synthetic: DraftOrg['synthetic'] = [
     { path: 'Name', reason: REASON.stubName },
     { path: 'Date', reason: REASON.stubDates },

@@ -2,13 +2,7 @@
 // Plus the per-process code-system memo (role types, relationship types, record classes), shared by every request.
 
 import DataLoader from 'dataloader';
-import type {
-  Organisation,
-  OrganisationSummary,
-  RecordClass,
-  RelationshipType,
-  RoleType,
-} from '../domain/types.js';
+import type { Organisation, OrganisationSummary, RecordClass, RelationshipType, RoleType } from '../domain/types.js';
 import { normaliseOdsCode, type OdsCode } from '../domain/odsCode.js';
 import { SourceUnavailableError } from '../sources/errors.js';
 import { knowsAnswers } from '../sources/known.js';
@@ -79,7 +73,9 @@ function memoList<T extends { id: string }>(load: () => Promise<T[]>): () => Pro
   };
 }
 
-function createCodeSystems(source: Pick<OrganisationSource, 'roleTypes' | 'relationshipTypes' | 'recordClasses'>): CodeSystems {
+function createCodeSystems(
+  source: Pick<OrganisationSource, 'roleTypes' | 'relationshipTypes' | 'recordClasses'>,
+): CodeSystems {
   const roles = memoList(() => source.roleTypes());
   const rels = memoList(() => source.relationshipTypes());
   const classes = memoList(() => source.recordClasses());
@@ -107,11 +103,13 @@ export function codeSystemsFor(source: OrganisationSource): CodeSystems {
   if (!memo) {
     const loaded = new Set<CodeSystemName>();
     loadedCodeSystems.set(source, loaded);
-    const note = <T>(system: CodeSystemName, load: () => Promise<T>) => async () => {
-      const value = await load();
-      loaded.add(system);
-      return value;
-    };
+    const note =
+      <T>(system: CodeSystemName, load: () => Promise<T>) =>
+      async () => {
+        const value = await load();
+        loaded.add(system);
+        return value;
+      };
     memo = createCodeSystems({
       roleTypes: note('roleTypes', () => source.roleTypes()),
       relationshipTypes: note('relationshipTypes', () => source.relationshipTypes()),

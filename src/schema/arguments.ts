@@ -8,7 +8,10 @@ import { badUserInput, quoteInput } from './errors.js';
 export function checkOdsCode(value: string, argumentName: string): OdsCode {
   const code = parseOdsCode(value);
   if (code === undefined) {
-    throw badUserInput(`${argumentName} must be an ODS code of 2 to 12 letters and digits; got ${quoteInput(value)}.`, argumentName);
+    throw badUserInput(
+      `${argumentName} must be an ODS code of 2 to 12 letters and digits; got ${quoteInput(value)}.`,
+      argumentName,
+    );
   }
   return code;
 }
@@ -24,7 +27,10 @@ export function checkCodeSystemId(value: string, family: 'RO' | 'RE' | 'RC', arg
   const rule = CODE_SYSTEM_ID[family];
   const id = value.trim();
   if (!rule.pattern.test(id)) {
-    throw badUserInput(`${argumentName} must be an ORD ${rule.what} like ${rule.example}; got ${quoteInput(value)}.`, argumentName);
+    throw badUserInput(
+      `${argumentName} must be an ORD ${rule.what} like ${rule.example}; got ${quoteInput(value)}.`,
+      argumentName,
+    );
   }
   return id.toUpperCase();
 }

@@ -37,16 +37,19 @@ export const builder = new SchemaBuilder<{
       description: 'An object with a globally unique, opaque `id` that `Query.node` and `Query.nodes` accept.',
     },
     pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
-    hasNextPageFieldOptions: { description: 'True when more edges follow this page (from the total count, so it is exact).' },
+    hasNextPageFieldOptions: {
+      description: 'True when more edges follow this page (from the total count, so it is exact).',
+    },
     hasPreviousPageFieldOptions: { description: 'True when this page does not start at the first edge.' },
     startCursorFieldOptions: { description: 'Cursor of the first edge on this page; null when the page is empty.' },
     endCursorFieldOptions: {
-      description: 'Cursor of the last edge on this page; pass it as `after` to get the next page. Null when the page is empty.',
+      description:
+        'Cursor of the last edge on this page; pass it as `after` to get the next page. Null when the page is empty.',
     },
     cursorFieldOptions: { description: 'Opaque position of this edge; pass it as `after` to continue after it.' },
     edgesFieldOptions: {
       nullable: { list: false, items: false },
-      description: 'The edges on this page, in the connection\'s order.',
+      description: "The edges on this page, in the connection's order.",
     },
     nodeFieldOptions: { nullable: false, description: 'The item at this edge.' },
     pageInfoFieldOptions: { description: 'Paging information for this page.' },

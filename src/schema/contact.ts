@@ -19,6 +19,8 @@ export const ContactRef = builder.objectRef<Contact>('Contact').implement({
   description: 'One contact detail of an organisation.',
   fields: (t) => ({
     type: t.field({ type: ContactTypeEnum, description: 'What kind of contact this is.', resolve: (c) => c.type }),
-    value: t.exposeString('value', { description: 'The number or address, as ORD holds it (no `tel:`/`mailto:` prefix).' }),
+    value: t.exposeString('value', {
+      description: 'The number or address, as ORD holds it (no `tel:`/`mailto:` prefix).',
+    }),
   }),
 });

@@ -29,7 +29,11 @@ export function isGraphQLError(value: unknown): value is GraphQLError {
 }
 
 /** A client mistake in one argument: `extensions.code` BAD_USER_INPUT and `extensions.argumentName`. */
-export function badUserInput(message: string, argumentName?: string, extra: Record<string, unknown> = {}): GraphQLError {
+export function badUserInput(
+  message: string,
+  argumentName?: string,
+  extra: Record<string, unknown> = {},
+): GraphQLError {
   return graphQLError(message, {
     extensions: { code: ErrorCode.BAD_USER_INPUT, ...(argumentName ? { argumentName } : {}), ...extra },
   });

@@ -11,7 +11,10 @@ export interface RelationshipFilter {
   activeOn?: IsoDate | null;
 }
 
-export function selectRelationships(relationships: readonly Relationship[], filter: RelationshipFilter): Relationship[] {
+export function selectRelationships(
+  relationships: readonly Relationship[],
+  filter: RelationshipFilter,
+): Relationship[] {
   const { types, status, activeOn } = filter;
   return relationships.filter(
     (r) =>
@@ -21,8 +24,13 @@ export function selectRelationships(relationships: readonly Relationship[], filt
   );
 }
 
-export function selectRoles(roles: readonly Role[], filter: { status?: Status | null; activeOn?: IsoDate | null }): Role[] {
-  return roles.filter((r) => (!filter.status || r.status === filter.status) && (!filter.activeOn || isActiveOn(r, filter.activeOn)));
+export function selectRoles(
+  roles: readonly Role[],
+  filter: { status?: Status | null; activeOn?: IsoDate | null },
+): Role[] {
+  return roles.filter(
+    (r) => (!filter.status || r.status === filter.status) && (!filter.activeOn || isActiveOn(r, filter.activeOn)),
+  );
 }
 
 export function selectSuccessions(successions: readonly Succession[], type?: SuccessionType | null): Succession[] {

@@ -18,7 +18,7 @@ import './node.js';
 
 builder.queryType({
   description:
-    'Read-only access to the NHS Organisation Data Service (ORD): organisations, their roles, relationships and successions, and ORD\'s code systems. Every organisation fetch in one request is batched and de-duplicated.',
+    "Read-only access to the NHS Organisation Data Service (ORD): organisations, their roles, relationships and successions, and ORD's code systems. Every organisation fetch in one request is batched and de-duplicated.",
 });
 
 export const schema = builder.toSchema();

@@ -30,7 +30,10 @@ export function odsCodeFromGlobalId(id: string, argumentName: string): OdsCode {
   try {
     decoded = decodeGlobalID(id);
   } catch {
-    throw badUserInput(`${argumentName} must be a global id returned by this API; got ${quoteInput(id)}.`, argumentName);
+    throw badUserInput(
+      `${argumentName} must be a global id returned by this API; got ${quoteInput(id)}.`,
+      argumentName,
+    );
   }
   if (decoded.typename !== 'Organisation') {
     throw badUserInput(
@@ -41,7 +44,10 @@ export function odsCodeFromGlobalId(id: string, argumentName: string): OdsCode {
   try {
     return checkOdsCode(decoded.id, argumentName);
   } catch {
-    throw badUserInput(`${argumentName} must be a global id returned by this API; got ${quoteInput(id)}.`, argumentName);
+    throw badUserInput(
+      `${argumentName} must be a global id returned by this API; got ${quoteInput(id)}.`,
+      argumentName,
+    );
   }
 }
 
@@ -60,7 +66,12 @@ builder.queryFields((t) => ({
     type: [NodeRef],
     nullable: { list: false, items: true },
     description: 'Several Nodes by global id, in the order asked; null for ids whose organisation does not exist.',
-    args: { ids: t.arg.idList({ required: true, description: 'Global ids, as returned in `Organisation.id` (at most 1000).' }) },
+    args: {
+      ids: t.arg.idList({
+        required: true,
+        description: 'Global ids, as returned in `Organisation.id` (at most 1000).',
+      }),
+    },
     extensions: {
       upstreamCost: (at) => {
         const ids = at.args.ids;

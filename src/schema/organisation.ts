@@ -120,7 +120,7 @@ builder.node(OrganisationRef, {
   description: [
     'An organisation or site in the NHS Organisation Data Service (ORD), e.g. an NHS trust, a trust site, a GP practice, a sub-ICB location or an ICB.',
     '',
-    'Organisations reached through a search, the change feed or `inboundRelationships` start from ORD\'s search summary.',
+    "Organisations reached through a search, the change feed or `inboundRelationships` start from ORD's search summary.",
     'These fields are served from the summary with no further ORD call: `id`, `odsCode`, `name`, `status`, `recordClass`,',
     '`lastChangeDate`, `address { postcode }` and `primaryRole { type isPrimary }`. Any other field fetches the full record,',
     'once per organisation per request, shared by every field that needs it.',
@@ -142,7 +142,7 @@ builder.node(OrganisationRef, {
       resolve: (o) => o.odsCode,
     }),
     name: t.string({
-      description: 'The organisation\'s name as ORD holds it (usually upper case). Summary-served.',
+      description: "The organisation's name as ORD holds it (usually upper case). Summary-served.",
       extensions: { fromSummary: true },
       resolve: (o) => o.name,
     }),
@@ -159,7 +159,8 @@ builder.node(OrganisationRef, {
       resolve: (o, _a, ctx) => recordClassById(ctx, o.recordClassId),
     }),
     isReferenceOnly: t.boolean({
-      description: 'True for ORD\'s short reference-only records (archived organisations kept because a succession points at them).',
+      description:
+        "True for ORD's short reference-only records (archived organisations kept because a succession points at them).",
       resolve: async (o, _a, ctx) => (await full(o, ctx)).isReferenceOnly,
     }),
     lastChangeDate: t.field({
@@ -185,7 +186,7 @@ builder.node(OrganisationRef, {
       type: AddressRef,
       nullable: true,
       description:
-        'The postal address. From a summary, `postcode` needs no fetch (ORD\'s search only finds organisations that have an address); the other address fields fetch the full record.',
+        "The postal address. From a summary, `postcode` needs no fetch (ORD's search only finds organisations that have an address); the other address fields fetch the full record.",
       extensions: { fromSummary: 'selection' },
       resolve: async (o, _a, ctx): Promise<AddressParent | null> => {
         if (o.kind === 'summary') return { kind: 'summary', odsCode: o.odsCode, postcode: o.postcode };
@@ -200,11 +201,13 @@ builder.node(OrganisationRef, {
     primaryRole: t.field({
       type: RoleRef,
       nullable: true,
-      description: 'The organisation\'s primary role. From a summary, `type` and `isPrimary` need no fetch.',
+      description: "The organisation's primary role. From a summary, `type` and `isPrimary` need no fetch.",
       extensions: { fromSummary: 'selection' },
       resolve: (o): RoleParent | null => {
         if (o.kind === 'summary') {
-          return o.primaryRoleTypeId ? { kind: 'summaryPrimary', odsCode: o.odsCode, roleTypeId: o.primaryRoleTypeId } : null;
+          return o.primaryRoleTypeId
+            ? { kind: 'summaryPrimary', odsCode: o.odsCode, roleTypeId: o.primaryRoleTypeId }
+            : null;
         }
         const role = o.roles.find((r) => r.isPrimary);
         return role ? { kind: 'full', role } : null;
@@ -212,7 +215,7 @@ builder.node(OrganisationRef, {
     }),
     roles: t.field({
       type: [RoleRef],
-      description: 'Every role the organisation holds or held, in ORD\'s order (primary and non-primary).',
+      description: "Every role the organisation holds or held, in ORD's order (primary and non-primary).",
       args: {
         activeOn: t.arg({
           type: DateScalar,
@@ -229,7 +232,7 @@ builder.node(OrganisationRef, {
     relationships: t.field({
       type: [RelationshipRef],
       description:
-        'Relationships held on this organisation\'s record, pointing outwards (a site to its trust, a practice to its commissioner and PCN, a trust to its ICB).',
+        "Relationships held on this organisation's record, pointing outwards (a site to its trust, a practice to its commissioner and PCN, a trust to its ICB).",
       args: {
         types: t.arg.idList({ description: 'Keep only these relationship types, e.g. ["RE6"].' }),
         status: t.arg({ type: StatusEnum, description: 'Keep only relationships with this status.' }),
@@ -249,7 +252,7 @@ builder.node(OrganisationRef, {
     inboundRelationships: t.field({
       type: InboundRelationshipConnectionRef,
       description:
-        'Organisations whose own records point at this one (ORD\'s membership search), e.g. a trust\'s sites (RE6) or a sub-ICB location\'s practices (RE4). Sorted by name then code. Needs no full record of this organisation, and nodes are summaries: a trust and its sites\' names cost one full fetch plus one search.',
+        "Organisations whose own records point at this one (ORD's membership search), e.g. a trust's sites (RE6) or a sub-ICB location's practices (RE4). Sorted by name then code. Needs no full record of this organisation, and nodes are summaries: a trust and its sites' names cost one full fetch plus one search.",
       args: {
         types: t.arg.idList({ description: 'Only relationships of these types, e.g. ["RE6"]; any type when omitted.' }),
         status: t.arg({ type: StatusEnum, description: 'Only relationships with this status; any when omitted.' }),
@@ -257,7 +260,9 @@ builder.node(OrganisationRef, {
           description:
             'Only sources whose primary role is this type, e.g. "RO177" for practices among a sub-ICB location\'s members (ORD `PrimaryRoleId`, combined with the membership search).',
         }),
-        first: t.arg.int({ description: 'How many to return, 0 to 1000 (default 100). The server pages through ORD itself.' }),
+        first: t.arg.int({
+          description: 'How many to return, 0 to 1000 (default 100). The server pages through ORD itself.',
+        }),
         after: t.arg.string({ description: 'Return the items after this cursor.' }),
       },
       extensions: { fromSummary: true, upstreamCost: inboundCost },
@@ -277,8 +282,10 @@ builder.node(OrganisationRef, {
     }),
     successions: t.field({
       type: [SuccessionRef],
-      description: 'Successions (mergers, replacements) recorded on this organisation, in ORD\'s order.',
-      args: { type: t.arg({ type: SuccessionTypeEnum, description: 'Keep only PREDECESSOR or only SUCCESSOR entries.' }) },
+      description: "Successions (mergers, replacements) recorded on this organisation, in ORD's order.",
+      args: {
+        type: t.arg({ type: SuccessionTypeEnum, description: 'Keep only PREDECESSOR or only SUCCESSOR entries.' }),
+      },
       extensions: { upstreamCost: successionsCost },
       resolve: async (o, args, ctx) => {
         const { successions } = await full(o, ctx);
@@ -302,7 +309,9 @@ builder.queryFields((t) => ({
     nullable: { list: false, items: true },
     description:
       'Several organisations by ODS code, in the order asked; null for a code ORD does not hold (or, with an error at that index, one that could not be fetched). Each distinct code is fetched once.',
-    args: { odsCodes: t.arg.stringList({ required: true, description: 'ODS codes (case-insensitive), at most 1000.' }) },
+    args: {
+      odsCodes: t.arg.stringList({ required: true, description: 'ODS codes (case-insensitive), at most 1000.' }),
+    },
     extensions: {
       upstreamCost: (at) => {
         const codes = at.args.odsCodes;

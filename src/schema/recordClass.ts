@@ -8,7 +8,8 @@ import { checkCodeSystemId } from './arguments.js';
 import { usesCodeSystem } from './cost/declare.js';
 
 export const RecordClassRef = builder.objectRef<RecordClass>('RecordClass').implement({
-  description: 'Whether a record is an organisation (RC1, "HSCOrg") or a site (RC2, "HSCSite"), from ORD\'s code system.',
+  description:
+    'Whether a record is an organisation (RC1, "HSCOrg") or a site (RC2, "HSCSite"), from ORD\'s code system.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'ORD\'s id, "RC1" or "RC2" (not a Relay global id).' }),
     code: t.exposeString('code', { description: 'The numeric part of the id, e.g. "1".' }),
@@ -25,7 +26,7 @@ export async function recordClassById(ctx: Context, id: string): Promise<RecordC
 builder.queryFields((t) => ({
   recordClasses: t.field({
     type: [RecordClassRef],
-    description: 'Every record class in ORD\'s code system. Loaded once per server process.',
+    description: "Every record class in ORD's code system. Loaded once per server process.",
     extensions: { upstreamCost: usesCodeSystem('recordClasses') },
     resolve: (_root, _args, ctx) => ctx.loaders.codeSystems.recordClasses(),
   }),

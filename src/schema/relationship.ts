@@ -16,11 +16,15 @@ export const RelationshipRef = builder.objectRef<Relationship>('Relationship').i
   fields: (t) => ({
     type: t.field({
       type: RelationshipTypeRef,
-      description: 'The kind of relationship, from ORD\'s relationship code system.',
+      description: "The kind of relationship, from ORD's relationship code system.",
       extensions: { upstreamCost: usesCodeSystem('relationshipTypes') },
       resolve: (r, _a, ctx) => relationshipTypeById(ctx, r.relationshipTypeId),
     }),
-    status: t.field({ type: StatusEnum, description: 'Whether the relationship is active now.', resolve: (r) => r.status }),
+    status: t.field({
+      type: StatusEnum,
+      description: 'Whether the relationship is active now.',
+      resolve: (r) => r.status,
+    }),
     operationalPeriod: t.field({
       type: PeriodRef,
       nullable: true,
@@ -42,16 +46,20 @@ export const RelationshipRef = builder.objectRef<Relationship>('Relationship').i
       resolve: (r, _a, ctx) => ctx.loaders.best(r.targetOdsCode),
     }),
     targetOdsCode: t.string({
-      description: 'The target\'s ODS code, as held on this record; needs no fetch of the target.',
+      description: "The target's ODS code, as held on this record; needs no fetch of the target.",
       resolve: (r) => r.targetOdsCode,
     }),
     targetPrimaryRole: t.field({
       type: RoleTypeRef,
       nullable: true,
-      description: 'The target\'s primary role type as recorded on this relationship; needs no fetch of the target.',
+      description: "The target's primary role type as recorded on this relationship; needs no fetch of the target.",
       extensions: { upstreamCost: usesCodeSystem('roleTypes') },
       resolve: (r, _a, ctx) => (r.targetPrimaryRoleTypeId ? roleTypeById(ctx, r.targetPrimaryRoleTypeId, true) : null),
     }),
-    uniqueRelId: t.int({ nullable: true, description: 'ORD\'s id for this relationship instance.', resolve: (r) => r.uniqueRelId }),
+    uniqueRelId: t.int({
+      nullable: true,
+      description: "ORD's id for this relationship instance.",
+      resolve: (r) => r.uniqueRelId,
+    }),
   }),
 });

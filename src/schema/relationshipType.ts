@@ -8,7 +8,7 @@ import { checkCodeSystemId } from './arguments.js';
 import { usesCodeSystem } from './cost/declare.js';
 
 export const RelationshipTypeRef = builder.objectRef<RelationshipType>('RelationshipType').implement({
-  description: 'A kind of relationship between organisations, from ORD\'s OrganisationRelationship code system.',
+  description: "A kind of relationship between organisations, from ORD's OrganisationRelationship code system.",
   fields: (t) => ({
     id: t.exposeID('id', { description: 'ORD\'s id for the relationship type, e.g. "RE6" (not a Relay global id).' }),
     code: t.exposeString('code', { description: 'The numeric part of the id, e.g. "6".' }),
@@ -25,7 +25,7 @@ export async function relationshipTypeById(ctx: Context, id: string): Promise<Re
 builder.queryFields((t) => ({
   relationshipTypes: t.field({
     type: [RelationshipTypeRef],
-    description: 'Every relationship type in ORD\'s code system, in ORD\'s order. Loaded once per server process.',
+    description: "Every relationship type in ORD's code system, in ORD's order. Loaded once per server process.",
     extensions: { upstreamCost: usesCodeSystem('relationshipTypes') },
     resolve: (_root, _args, ctx) => ctx.loaders.codeSystems.relationshipTypes(),
   }),

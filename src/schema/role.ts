@@ -10,9 +10,7 @@ import { RoleTypeRef, roleTypeById } from './roleType.js';
 import { StatusEnum } from './scalars.js';
 
 /** A role from a full record, or the primary role a summary names for organisation `odsCode`. */
-export type RoleParent =
-  | { kind: 'full'; role: Role }
-  | { kind: 'summaryPrimary'; odsCode: string; roleTypeId: string };
+export type RoleParent = { kind: 'full'; role: Role } | { kind: 'summaryPrimary'; odsCode: string; roleTypeId: string };
 
 async function fullRole(parent: RoleParent, ctx: Context): Promise<Role | null> {
   if (parent.kind === 'full') return parent.role;
@@ -26,13 +24,15 @@ export const RoleRef = builder.objectRef<RoleParent>('Role').implement({
   fields: (t) => ({
     type: t.field({
       type: RoleTypeRef,
-      description: 'The kind of role, from ORD\'s role code system.',
+      description: "The kind of role, from ORD's role code system.",
       extensions: { fromSummary: true, upstreamCost: usesCodeSystem('roleTypes') },
       resolve: (p, _a, ctx) =>
-        p.kind === 'full' ? roleTypeById(ctx, p.role.roleTypeId, p.role.isPrimary) : roleTypeById(ctx, p.roleTypeId, true),
+        p.kind === 'full'
+          ? roleTypeById(ctx, p.role.roleTypeId, p.role.isPrimary)
+          : roleTypeById(ctx, p.roleTypeId, true),
     }),
     isPrimary: t.boolean({
-      description: 'True for the organisation\'s primary role (exactly one per organisation).',
+      description: "True for the organisation's primary role (exactly one per organisation).",
       extensions: { fromSummary: true },
       resolve: (p) => (p.kind === 'full' ? p.role.isPrimary : true),
     }),
@@ -55,7 +55,7 @@ export const RoleRef = builder.objectRef<RoleParent>('Role').implement({
     }),
     uniqueRoleId: t.int({
       nullable: true,
-      description: 'ORD\'s id for this role instance on this organisation.',
+      description: "ORD's id for this role instance on this organisation.",
       resolve: async (p, _a, ctx) => (await fullRole(p, ctx))?.uniqueRoleId ?? null,
     }),
   }),

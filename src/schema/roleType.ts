@@ -8,12 +8,16 @@ import { checkCodeSystemId } from './arguments.js';
 import { usesCodeSystem } from './cost/declare.js';
 
 export const RoleTypeRef = builder.objectRef<RoleType>('RoleType').implement({
-  description: 'A kind of role an organisation can hold, from ORD\'s OrganisationRole code system.',
+  description: "A kind of role an organisation can hold, from ORD's OrganisationRole code system.",
   fields: (t) => ({
     id: t.exposeID('id', { description: 'ORD\'s id for the role type, e.g. "RO197" (not a Relay global id).' }),
     code: t.exposeString('code', { description: 'The numeric part of the id, e.g. "197".' }),
-    displayName: t.exposeString('displayName', { description: 'ORD\'s name for the role type, e.g. "NHS TRUST" (upper case, sometimes cut at 50 characters).' }),
-    isPrimary: t.exposeBoolean('isPrimary', { description: 'True when ORD uses this role type as an organisation\'s primary role.' }),
+    displayName: t.exposeString('displayName', {
+      description: 'ORD\'s name for the role type, e.g. "NHS TRUST" (upper case, sometimes cut at 50 characters).',
+    }),
+    isPrimary: t.exposeBoolean('isPrimary', {
+      description: "True when ORD uses this role type as an organisation's primary role.",
+    }),
   }),
 });
 
@@ -29,7 +33,7 @@ export async function roleTypeById(ctx: Context, id: string, isPrimaryHint = fal
 builder.queryFields((t) => ({
   roleTypes: t.field({
     type: [RoleTypeRef],
-    description: 'Every role type in ORD\'s code system, in ORD\'s order. Loaded once per server process.',
+    description: "Every role type in ORD's code system, in ORD's order. Loaded once per server process.",
     extensions: { upstreamCost: usesCodeSystem('roleTypes') },
     resolve: (_root, _args, ctx) => ctx.loaders.codeSystems.roleTypes(),
   }),

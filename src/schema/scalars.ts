@@ -22,13 +22,16 @@ export function isCalendarDate(value: string): boolean {
 
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isCalendarDate(value)) {
-    throw new InputCoercionError(`Date must be a real calendar date written YYYY-MM-DD; got ${typeof value === 'string' ? quoteInput(value) : typeof value}.`);
+    throw new InputCoercionError(
+      `Date must be a real calendar date written YYYY-MM-DD; got ${typeof value === 'string' ? quoteInput(value) : typeof value}.`,
+    );
   }
   return value;
 }
 
 export const DateScalar = builder.scalarType('Date', {
-  description: 'A calendar date, written YYYY-MM-DD (ISO 8601), with no time or zone. Only real dates are accepted: 2021-02-30 is rejected.',
+  description:
+    'A calendar date, written YYYY-MM-DD (ISO 8601), with no time or zone. Only real dates are accepted: 2021-02-30 is rejected.',
   serialize: (value) => value,
   parseValue: parseDate,
   parseLiteral: (ast) => {

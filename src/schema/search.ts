@@ -33,7 +33,10 @@ export function decodeCursor(cursor: string, argumentName = 'after'): number {
   const text = Buffer.from(cursor, 'base64').toString('utf8');
   const match = /^ods-offset:(\d{1,9})$/.exec(text);
   if (!match || encodeCursor(Number(match[1])) !== cursor) {
-    throw badUserInput(`${argumentName} must be a cursor returned by this API; got ${quoteInput(cursor)}.`, argumentName);
+    throw badUserInput(
+      `${argumentName} must be a cursor returned by this API; got ${quoteInput(cursor)}.`,
+      argumentName,
+    );
   }
   return Number(match[1]);
 }
@@ -206,7 +209,7 @@ export const InboundRelationshipConnectionRef = builder.connectionObject(
     type: OrganisationRef,
     name: 'InboundRelationshipConnection',
     description:
-      'A page of organisations whose own records hold a relationship pointing at this one (ORD\'s membership search). Nodes carry the search summary, so names and codes cost no further ORD calls.',
+      "A page of organisations whose own records hold a relationship pointing at this one (ORD's membership search). Nodes carry the search summary, so names and codes cost no further ORD calls.",
   },
   {
     name: 'InboundRelationshipEdge',
@@ -217,7 +220,7 @@ export const InboundRelationshipConnectionRef = builder.connectionObject(
         type: RelationshipRef,
         nullable: true,
         description:
-          'The source\'s own relationship to this organisation (matching the connection\'s `types` and `status`; the active, most recently started one when several match). Needs the source\'s full record: one ORD call per distinct source.',
+          "The source's own relationship to this organisation (matching the connection's `types` and `status`; the active, most recently started one when several match). Needs the source's full record: one ORD call per distinct source.",
         extensions: { upstreamCost: (at: CostAt<EdgeAtCost>) => fullRecordOnce(at, true) + at.below(UNKNOWN_LINK) },
         resolve: async (edge, _a, ctx) => {
           const inbound = edge as unknown as InboundEdge;
@@ -228,7 +231,7 @@ export const InboundRelationshipConnectionRef = builder.connectionObject(
       relationships: t.field({
         type: [RelationshipRef],
         description:
-          'Every relationship the source holds to this organisation that matches the connection\'s `types` and `status` (a practice can be both commissioned by and operated by the same body). Needs the source\'s full record.',
+          "Every relationship the source holds to this organisation that matches the connection's `types` and `status` (a practice can be both commissioned by and operated by the same body). Needs the source's full record.",
         extensions: {
           // One relationship per listed type (a practice's commissioner and operator may be the same body).
           upstreamCost: (at: CostAt<EdgeAtCost>) => {
@@ -253,7 +256,7 @@ export const InboundRelationshipConnectionRef = builder.connectionObject(
 export const RelatedToFilterRef = builder.inputType('RelatedToFilter', {
   description: 'Membership search: organisations holding a relationship that points at `odsCode`.',
   fields: (t) => ({
-    odsCode: t.string({ required: true, description: 'The target organisation\'s ODS code (ORD `TargetOrgId`).' }),
+    odsCode: t.string({ required: true, description: "The target organisation's ODS code (ORD `TargetOrgId`)." }),
     relationshipTypes: t.idList({
       description: 'Only relationships of these types, e.g. ["RE6"] (ORD `RelTypeId`); any type when omitted.',
     }),
@@ -266,20 +269,35 @@ export const RelatedToFilterRef = builder.inputType('RelatedToFilter', {
 
 export const OrganisationFilterRef = builder.inputType('OrganisationFilter', {
   description:
-    'Every search filter ORD offers; all given filters must match (AND). At least one is required. Values ORD would refuse (a `name` outside 3–100 characters or its character set, a malformed `postcode`, role or record class id) are BAD_USER_INPUT errors naming `filter`, before anything is sent; refusals only ORD can judge (e.g. a `changedSince` beyond its 185-day window) come back as UPSTREAM_REJECTED with ORD\'s own text.',
+    "Every search filter ORD offers; all given filters must match (AND). At least one is required. Values ORD would refuse (a `name` outside 3–100 characters or its character set, a malformed `postcode`, role or record class id) are BAD_USER_INPUT errors naming `filter`, before anything is sent; refusals only ORD can judge (e.g. a `changedSince` beyond its 185-day window) come back as UPSTREAM_REJECTED with ORD's own text.",
   fields: (t) => ({
-    name: t.string({ description: 'Case-insensitive substring of the name (ORD `Name`: 3–100 characters, letters, digits, spaces and `_@&.()\'"/:,+;-`; `_` matches any one character).' }),
-    postcode: t.string({ description: 'Postcode prefix (ORD `PostCode`, 2–8 characters shaped like the start of a UK postcode); a bare outward code such as "LS1" matches only that district.' }),
+    name: t.string({
+      description:
+        'Case-insensitive substring of the name (ORD `Name`: 3–100 characters, letters, digits, spaces and `_@&.()\'"/:,+;-`; `_` matches any one character).',
+    }),
+    postcode: t.string({
+      description:
+        'Postcode prefix (ORD `PostCode`, 2–8 characters shaped like the start of a UK postcode); a bare outward code such as "LS1" matches only that district.',
+    }),
     status: t.field({ type: StatusEnum, description: 'Organisation status (ORD `Status`).' }),
     primaryRole: t.id({ description: 'Primary role type id, e.g. "RO197" for NHS trusts (ORD `PrimaryRoleId`).' }),
-    nonPrimaryRole: t.id({ description: 'A non-primary role type id the organisation holds, e.g. "RO76" for GP practices (ORD `NonPrimaryRoleId`).' }),
-    anyOfRoles: t.idList({ description: 'Organisations holding any of these role types, primary or not (ORD `Roles`).' }),
+    nonPrimaryRole: t.id({
+      description:
+        'A non-primary role type id the organisation holds, e.g. "RO76" for GP practices (ORD `NonPrimaryRoleId`).',
+    }),
+    anyOfRoles: t.idList({
+      description: 'Organisations holding any of these role types, primary or not (ORD `Roles`).',
+    }),
     recordClass: t.id({ description: '"RC1" for organisations, "RC2" for sites (ORD `OrgRecordClass`).' }),
     changedSince: t.field({
       type: DateScalar,
-      description: 'Only records changed on or after this date (ORD `LastChangeDate`; ORD accepts dates up to 185 days back, not in the future).',
+      description:
+        'Only records changed on or after this date (ORD `LastChangeDate`; ORD accepts dates up to 185 days back, not in the future).',
     }),
-    relatedTo: t.field({ type: RelatedToFilterRef, description: 'Membership search: organisations pointing at another one.' }),
+    relatedTo: t.field({
+      type: RelatedToFilterRef,
+      description: 'Membership search: organisations pointing at another one.',
+    }),
   }),
 });
 
@@ -291,14 +309,17 @@ export function toSearch(filter: FilterInput): OrganisationSearch {
   if (filter.name != null) search.name = checkNameFilter(filter.name, 'filter', 'filter.name');
   if (filter.postcode != null) search.postcode = checkPostcodeFilter(filter.postcode, 'filter', 'filter.postcode');
   if (filter.status != null) search.status = filter.status;
-  if (filter.primaryRole != null) search.primaryRoleTypeId = checkCodeSystemId(String(filter.primaryRole), 'RO', 'filter');
-  if (filter.nonPrimaryRole != null) search.nonPrimaryRoleTypeId = checkCodeSystemId(String(filter.nonPrimaryRole), 'RO', 'filter');
+  if (filter.primaryRole != null)
+    search.primaryRoleTypeId = checkCodeSystemId(String(filter.primaryRole), 'RO', 'filter');
+  if (filter.nonPrimaryRole != null)
+    search.nonPrimaryRoleTypeId = checkCodeSystemId(String(filter.nonPrimaryRole), 'RO', 'filter');
   if (filter.anyOfRoles != null && filter.anyOfRoles.length > 0) {
     search.anyRoleTypeIds = filter.anyOfRoles.map((id) => checkCodeSystemId(String(id), 'RO', 'filter'));
   }
   if (filter.recordClass != null) {
     const id = checkCodeSystemId(String(filter.recordClass), 'RC', 'filter');
-    if (id !== 'RC1' && id !== 'RC2') throw badUserInput(`filter.recordClass must be RC1 or RC2; got ${JSON.stringify(id)}.`, 'filter');
+    if (id !== 'RC1' && id !== 'RC2')
+      throw badUserInput(`filter.recordClass must be RC1 or RC2; got ${JSON.stringify(id)}.`, 'filter');
     search.recordClassId = id;
   }
   if (filter.changedSince != null) search.changedSince = filter.changedSince;
@@ -306,7 +327,9 @@ export function toSearch(filter: FilterInput): OrganisationSearch {
     const related = filter.relatedTo;
     search.relatedTo = { odsCode: checkOdsCode(related.odsCode, 'filter') };
     if (related.relationshipTypes != null && related.relationshipTypes.length > 0) {
-      search.relatedTo.relationshipTypeIds = related.relationshipTypes.map((id) => checkCodeSystemId(String(id), 'RE', 'filter'));
+      search.relatedTo.relationshipTypeIds = related.relationshipTypes.map((id) =>
+        checkCodeSystemId(String(id), 'RE', 'filter'),
+      );
     }
     if (related.relationshipStatus != null) search.relatedTo.status = related.relationshipStatus;
   }
@@ -330,7 +353,11 @@ builder.queryFields((t) => ({
     description:
       'Organisations matching every given filter, sorted as ORD sorts (name, then ODS code), one page at a time. Nodes are summaries: see OrganisationConnection for which fields cost nothing more.',
     args: {
-      filter: t.arg({ type: OrganisationFilterRef, required: true, description: 'What to look for; at least one filter.' }),
+      filter: t.arg({
+        type: OrganisationFilterRef,
+        required: true,
+        description: 'What to look for; at least one filter.',
+      }),
       first: t.arg.int({ description: pageArgDescriptions.first }),
       after: t.arg.string({ description: pageArgDescriptions.after }),
     },
@@ -340,9 +367,13 @@ builder.queryFields((t) => ({
   organisationsChangedSince: t.field({
     type: OrganisationConnectionRef,
     description:
-      'Organisations whose ORD record changed on or after `date`, sorted by name then code. Served by ORD\'s search with its LastChangeDate filter (sorted, paged, with summaries) rather than /sync (an unsorted list of links that would need one full fetch per organisation). ORD only looks back 185 days; an older or future date comes back as UPSTREAM_REJECTED with ORD\'s text.',
+      "Organisations whose ORD record changed on or after `date`, sorted by name then code. Served by ORD's search with its LastChangeDate filter (sorted, paged, with summaries) rather than /sync (an unsorted list of links that would need one full fetch per organisation). ORD only looks back 185 days; an older or future date comes back as UPSTREAM_REJECTED with ORD's text.",
     args: {
-      date: t.arg({ type: DateScalar, required: true, description: 'The earliest change date to include (YYYY-MM-DD).' }),
+      date: t.arg({
+        type: DateScalar,
+        required: true,
+        description: 'The earliest change date to include (YYYY-MM-DD).',
+      }),
       first: t.arg.int({ description: pageArgDescriptions.first }),
       after: t.arg.string({ description: pageArgDescriptions.after }),
     },

@@ -15,7 +15,14 @@ export interface ExampleOperation {
 }
 
 /** Tabs shown first in GraphiQL, in this order; other example files follow alphabetically. */
-const PREFERRED_ORDER = ['TrustWithSites', 'IcbDownToPractices', 'MergerHistory', 'PracticeCommissionerAsAt', 'SearchPaged', 'ChangedSince'];
+const PREFERRED_ORDER = [
+  'TrustWithSites',
+  'IcbDownToPractices',
+  'MergerHistory',
+  'PracticeCommissionerAsAt',
+  'SearchPaged',
+  'ChangedSince',
+];
 
 function rank(name: string): number {
   const at = PREFERRED_ORDER.indexOf(name);
@@ -26,7 +33,9 @@ function rank(name: string): number {
 export function exampleOperations(): ExampleOperation[] {
   let files: string[];
   try {
-    files = readdirSync(OPERATIONS_DIR).filter((f) => f.endsWith('.graphql')).sort();
+    files = readdirSync(OPERATIONS_DIR)
+      .filter((f) => f.endsWith('.graphql'))
+      .sort();
   } catch {
     return [];
   }

@@ -43,7 +43,13 @@ function yogaLogger(logger: Logger) {
 }
 
 /** A Yoga server over `source`: GraphQL at /graphql (GraphiQL in a browser there). Mount it on node:http. */
-export function createOdsServer({ source, logger, exampleTabs = true, hardening = {}, plugins = [] }: OdsServerOptions): OdsServer {
+export function createOdsServer({
+  source,
+  logger,
+  exampleTabs = true,
+  hardening = {},
+  plugins = [],
+}: OdsServerOptions): OdsServer {
   const examples = exampleTabs ? exampleOperations() : [];
   return createYoga<Record<string, unknown>, Context>({
     schema,
@@ -59,9 +65,7 @@ export function createOdsServer({ source, logger, exampleTabs = true, hardening 
     ...(logger ? { logging: yogaLogger(logger) } : {}),
     graphiql: {
       title: 'ods-graphql: the NHS organisation graph',
-      ...(examples.length
-        ? { defaultTabs: examples.map((e) => ({ query: e.query, variables: e.variables })) }
-        : {}),
+      ...(examples.length ? { defaultTabs: examples.map((e) => ({ query: e.query, variables: e.variables })) } : {}),
     },
   });
 }

@@ -26,7 +26,11 @@ export class SourceRejectedError extends SourceError {
 export class SourceUnavailableError extends SourceError {
   readonly kind: string;
   readonly status: number | null;
-  constructor(kind: string, message: string, options: { endpoint?: string | null; status?: number | null; cause?: unknown } = {}) {
+  constructor(
+    kind: string,
+    message: string,
+    options: { endpoint?: string | null; status?: number | null; cause?: unknown } = {},
+  ) {
     super(message, options.endpoint ?? null, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.status = options.status ?? null;

@@ -1,7 +1,15 @@
 // The seam between the GraphQL layer and wherever organisation data comes from (ORD today; FHIR or a mirror later).
 // The schema and loaders depend only on this interface and src/domain; an implementation owns its wire format.
 
-import type { IsoDate, Organisation, OrganisationSummary, RecordClass, RelationshipType, RoleType, Status } from '../domain/types.js';
+import type {
+  IsoDate,
+  Organisation,
+  OrganisationSummary,
+  RecordClass,
+  RelationshipType,
+  RoleType,
+  Status,
+} from '../domain/types.js';
 
 /** Every search filter ORD offers, in domain terms. All given filters AND together. */
 export interface OrganisationSearch {

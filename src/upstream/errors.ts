@@ -8,7 +8,10 @@ export class UpstreamBudgetExceededError extends SourceError {
   readonly budget: number;
   readonly spent: number;
   constructor(budget: number, spent: number, endpoint: string | null) {
-    super(`This operation has used its budget of ${budget} upstream calls (${spent} made); no more are allowed.`, endpoint);
+    super(
+      `This operation has used its budget of ${budget} upstream calls (${spent} made); no more are allowed.`,
+      endpoint,
+    );
     this.budget = budget;
     this.spent = spent;
   }

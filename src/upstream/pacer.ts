@@ -56,7 +56,8 @@ export class SlidingWindowPacer implements Pacer {
   private pausedUntil = 0;
 
   constructor(options: SlidingWindowPacerOptions) {
-    if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError('pacer limit must be a positive integer');
+    if (!Number.isInteger(options.limit) || options.limit < 1)
+      throw new RangeError('pacer limit must be a positive integer');
     this.limit = options.limit;
     this.windowMs = options.windowMs ?? 1000;
     this.guardMs = options.guardMs;

@@ -37,8 +37,18 @@ export function buildClientDataset(): OrdDataset {
   const synthetic: OrdDataset['synthetic'] = [];
   for (let i = 1; i <= SYNTHETIC_SITE_COUNT; i++) {
     organisations.set(syntheticCode(i), syntheticSite(i, template));
-    synthetic.push({ odsCode: syntheticCode(i), path: '', reason: 'invented trust site (copy of RVVKC) for paging tests' });
+    synthetic.push({
+      odsCode: syntheticCode(i),
+      path: '',
+      reason: 'invented trust site (copy of RVVKC) for paging tests',
+    });
   }
   // The fixture's "today" keeps the 2026 records inside the 185-day /sync window.
-  return { tier: 'small', asOf: FIXTURE_AS_OF, organisations: sortedByCode(organisations), ...recordedCodeSystems(), synthetic };
+  return {
+    tier: 'small',
+    asOf: FIXTURE_AS_OF,
+    organisations: sortedByCode(organisations),
+    ...recordedCodeSystems(),
+    synthetic,
+  };
 }

@@ -30,6 +30,8 @@ export function expectLocatedAndSafe(answer: Answer): void {
   expect(answer.status).toBe(200);
   for (const error of answer.body.errors ?? []) {
     expect(error.path, error.message).toBeDefined();
-    expect(error.message).not.toMatch(/https?:\/\/|127\.0\.0\.1|\n\s+at |<\/?[a-z]|Service Unavailable|Too Many Requests|Werkzeug|errorText/i);
+    expect(error.message).not.toMatch(
+      /https?:\/\/|127\.0\.0\.1|\n\s+at |<\/?[a-z]|Service Unavailable|Too Many Requests|Werkzeug|errorText/i,
+    );
   }
 }

@@ -63,9 +63,13 @@ export function rawRequest(
     socket.on('end', () => finish('end'));
     socket.on('error', (err: NodeJS.ErrnoException) => finish(err.code ?? 'error'));
     socket.on('close', () => finish('close'));
-    const extra = Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    const extra = Object.entries(opts.headers ?? {})
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
     const body = opts.body ?? '';
     const length = body !== '' ? `Content-Length: ${Buffer.byteLength(body)}\r\n` : '';
-    socket.write(`${opts.method ?? 'GET'} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n${extra}${length}\r\n${body}`);
+    socket.write(
+      `${opts.method ?? 'GET'} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n${extra}${length}\r\n${body}`,
+    );
   });
 }

@@ -45,7 +45,15 @@ function stubFromSummary(s: OrdSummary, i: number): OrdOrganisation {
     orgRecordClass: s.OrgRecordClass,
     GeoLoc: { Location: s.PostCode === undefined ? {} : { PostCode: s.PostCode } },
     Roles: {
-      Role: [{ id: s.PrimaryRoleId, uniqueRoleId: 900000 + i, primaryRole: true, Date: [{ Type: 'Operational', Start: '2000-01-01' }], Status: s.Status }],
+      Role: [
+        {
+          id: s.PrimaryRoleId,
+          uniqueRoleId: 900000 + i,
+          primaryRole: true,
+          Date: [{ Type: 'Operational', Start: '2000-01-01' }],
+          Status: s.Status,
+        },
+      ],
     },
   };
 }
@@ -60,8 +68,11 @@ export function realRecords(): Map<string, OrdOrganisation> {
     const code = o.OrgId.extension.toUpperCase();
     if (!orgs.has(code)) orgs.set(code, o);
   };
-  for (const code of RECORDED_ORG_CODES) add(readRecordedJson<{ Organisation: OrdOrganisation }>(`organisations_${code}.json`).Organisation);
-  for (const f of readdirSync(UEC_DIR).filter((n) => n.endsWith('.json')).sort()) {
+  for (const code of RECORDED_ORG_CODES)
+    add(readRecordedJson<{ Organisation: OrdOrganisation }>(`organisations_${code}.json`).Organisation);
+  for (const f of readdirSync(UEC_DIR)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     add((JSON.parse(readFileSync(UEC_DIR + f, 'utf8')) as { Organisation: OrdOrganisation }).Organisation);
   }
   return orgs;
@@ -89,7 +100,13 @@ export function recordedDataset(): OrdDataset {
   readRecordedJson<{ Organisations: OrdSummary[] }>('search_Name_nhs.json').Organisations.forEach((s, i) => {
     if (!orgs.has(s.OrgId.toUpperCase())) orgs.set(s.OrgId.toUpperCase(), stubFromSummary(s, i));
   });
-  cached = { tier: 'small', asOf: FIXTURE_AS_OF, organisations: sortedByCode(orgs), ...recordedCodeSystems(), synthetic: [] };
+  cached = {
+    tier: 'small',
+    asOf: FIXTURE_AS_OF,
+    organisations: sortedByCode(orgs),
+    ...recordedCodeSystems(),
+    synthetic: [],
+  };
   return cached;
 }
 
@@ -117,5 +134,12 @@ export function readExchange(name: string): RecordedExchange {
   const header = (n: string) => headers.find(([k]) => k.toLowerCase() === n.toLowerCase())?.[1];
   const rawBody = raw.subarray(split + 4);
   const len = Number(header('content-length'));
-  return { statusLine, status: Number(statusLine.split(' ')[1]), headers, header, rawBody, body: rawBody.subarray(0, len) };
+  return {
+    statusLine,
+    status: Number(statusLine.split(' ')[1]),
+    headers,
+    header,
+    rawBody,
+    body: rawBody.subarray(0, len),
+  };
 }

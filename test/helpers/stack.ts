@@ -151,7 +151,7 @@ export function useStack(options: StackOptions = {}): Stack {
   });
   return new Proxy({} as Stack, {
     get(_target, property) {
-      if (!current) throw new Error('useStack(): the stack is only there once the file\'s tests run');
+      if (!current) throw new Error("useStack(): the stack is only there once the file's tests run");
       const value: unknown = Reflect.get(current, property);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
     },

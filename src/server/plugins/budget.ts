@@ -56,7 +56,6 @@ export function upstreamScopeOf(context: object): UpstreamScope | undefined {
   return scopes.get(context);
 }
 
-
 function withReport(result: ExecutionResult, report: UpstreamReport): ExecutionResult {
   return { ...result, extensions: { ...result.extensions, upstream: report } };
 }
@@ -115,7 +114,9 @@ export function useUpstreamBudget(source: OrganisationSource, policy: BudgetSett
             '(MAX_UPSTREAM_CALLS_PER_OPERATION). Ask for fewer items (`first`, fewer codes) or fewer nested levels, or split it into several operations.',
           { extensions: { code: ErrorCode.UPSTREAM_BUDGET_EXCEEDED, estimate, limit: policy.limit } },
         );
-        setResultAndStopExecution(withReport({ data: null, errors: [error] }, { estimate, calls: 0, budget: policy.limit, priority }));
+        setResultAndStopExecution(
+          withReport({ data: null, errors: [error] }, { estimate, calls: 0, budget: policy.limit, priority }),
+        );
         return;
       }
       const deadline = new Deadline(policy.deadlineMs);

@@ -68,7 +68,12 @@ export interface HardeningOptions {
  * Headers that prove a GET or simple POST did not come from a cross-site form or <img>: Yoga's own, and the two Apollo
  * clients send. A browser cannot add any of them cross-origin without a CORS preflight.
  */
-export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name', 'graphql-require-preflight'];
+export const CSRF_HEADERS = [
+  'x-graphql-yoga-csrf',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'graphql-require-preflight',
+];
 
 export function resolvedHardeningSettings(options: HardeningOptions = {}): HardeningSettings {
   return { ...DEFAULT_HARDENING_SETTINGS, ...options.settings };
@@ -77,7 +82,10 @@ export function resolvedHardeningSettings(options: HardeningOptions = {}): Harde
 /** The Yoga options (not plugins) hardening sets: body size, batching, CORS, masking. */
 export function hardeningYogaOptions(
   options: HardeningOptions = {},
-): Pick<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>, 'maxRequestBodySize' | 'batching' | 'cors' | 'maskedErrors' | 'healthCheckEndpoint'> {
+): Pick<
+  YogaServerOptions<Record<string, unknown>, Record<string, unknown>>,
+  'maxRequestBodySize' | 'batching' | 'cors' | 'maskedErrors' | 'healthCheckEndpoint'
+> {
   const s = resolvedHardeningSettings(options);
   return {
     // Checked by useBodySizeLimit instead (see there): Yoga's own check streams every body through a TransformStream.
@@ -97,7 +105,6 @@ export function hardeningYogaOptions(
   };
 }
 
-
 /**
  * Adds `extensions.stale: [{ key, ageSeconds }]` when cached data past its TTL stood in for ORD (src/source/cached.ts
  * notes it on the operation's UpstreamScope).
@@ -115,7 +122,10 @@ export function useStaleNotices(scopeOf?: (context: object) => UpstreamScope | u
         onExecuteDone({ result, setResult }) {
           const scope = scopeOf?.(args.contextValue as object) ?? seen;
           if (!scope || scope.staleNotices.length === 0 || !isExecutionResult(result)) return;
-          setResult({ ...result, extensions: { ...result.extensions, stale: scope.staleNotices.map((n) => ({ ...n })) } });
+          setResult({
+            ...result,
+            extensions: { ...result.extensions, stale: scope.staleNotices.map((n) => ({ ...n })) },
+          });
         },
       };
     },
@@ -162,7 +172,11 @@ export function useBodySizeLimit(limit: number): Plugin {
       }
       if (!/^\d+$/.test(declared)) throw refuse(400, 'BAD_REQUEST', 'Content-Length header is invalid.');
       if (Number(declared) > limit) {
-        throw refuse(413, 'REQUEST_ENTITY_TOO_LARGE', `Request body too large: more than ${limit} bytes (GRAPHQL_MAX_BODY_BYTES).`);
+        throw refuse(
+          413,
+          'REQUEST_ENTITY_TOO_LARGE',
+          `Request body too large: more than ${limit} bytes (GRAPHQL_MAX_BODY_BYTES).`,
+        );
       }
     },
   };

@@ -48,7 +48,9 @@ export function readinessCheck({ source, circuit, timeoutMs = 2000 }: ReadinessO
         };
       }
     }
-    if ((['roleTypes', 'relationshipTypes', 'recordClasses'] as const).every((system) => codeSystemKnown(source, system))) {
+    if (
+      (['roleTypes', 'relationshipTypes', 'recordClasses'] as const).every((system) => codeSystemKnown(source, system))
+    ) {
       checks.codeSystems = 'loaded';
       return { ready: true, checks };
     }
@@ -65,7 +67,11 @@ export function readinessCheck({ source, circuit, timeoutMs = 2000 }: ReadinessO
       const outcome = await Promise.race([loaded, timeout]);
       checks.codeSystems = outcome;
       if (outcome !== 'loaded') {
-        return { ready: false, reason: `code systems not loaded (${outcome === 'timeout' ? 'ORD is slow' : 'ORD failed'})`, checks };
+        return {
+          ready: false,
+          reason: `code systems not loaded (${outcome === 'timeout' ? 'ORD is slow' : 'ORD failed'})`,
+          checks,
+        };
       }
     } finally {
       clearTimeout(timer);
@@ -99,7 +105,11 @@ export function useHealthEndpoints(ready?: ReadinessCheck): Plugin {
         }
         endResponse(
           json(
-            { status: report.ready ? 'ready' : 'not_ready', ...(report.reason ? { reason: report.reason } : {}), checks: report.checks },
+            {
+              status: report.ready ? 'ready' : 'not_ready',
+              ...(report.reason ? { reason: report.reason } : {}),
+              checks: report.checks,
+            },
             report.ready ? 200 : 503,
           ),
         );

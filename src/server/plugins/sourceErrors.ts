@@ -75,7 +75,7 @@ function clientView(error: SourceError): { message: string; extensions: Record<s
   }
   if (error instanceof UpstreamAbortedError) {
     return {
-      message: 'The request\'s deadline passed before ORD answered this field.',
+      message: "The request's deadline passed before ORD answered this field.",
       extensions: { code: ErrorCode.DEADLINE_EXCEEDED },
     };
   }

@@ -34,14 +34,16 @@ class UsageError extends Error {}
 function int(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
   return n;
 }
 
 function num(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}; got "${raw}"`);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}; got "${raw}"`);
   return n;
 }
 
@@ -75,7 +77,8 @@ function parseCli(argv: string[]) {
   if (values.help) return { help: true as const };
   const tier = values.tier ?? 'full';
   if (tier !== 'small' && tier !== 'full') throw new UsageError(`--tier must be small or full; got "${tier}"`);
-  if (values.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.today)) throw new UsageError(`--today must be YYYY-MM-DD; got "${values.today}"`);
+  if (values.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.today))
+    throw new UsageError(`--today must be YYYY-MM-DD; got "${values.today}"`);
   if (values['link-base-url'] !== undefined) {
     try {
       new URL(values['link-base-url']);
@@ -144,7 +147,9 @@ async function main(): Promise<void> {
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`ord-simulator: cannot start: ${e.code === 'EADDRINUSE' ? `port ${opts.port} is already in use` : e.message}\n`);
+    process.stderr.write(
+      `ord-simulator: cannot start: ${e.code === 'EADDRINUSE' ? `port ${opts.port} is already in use` : e.message}\n`,
+    );
     process.exit(1);
   }
   process.stdout.write(

@@ -96,7 +96,9 @@ export class OrdIndex {
       if (entry.searchable) this.sorted.push(entry);
     }
 
-    this.sorted.sort((a, b) => compareStrings(a.org.Name, b.org.Name) || compareStrings(a.org.OrgId.extension, b.org.OrgId.extension));
+    this.sorted.sort(
+      (a, b) => compareStrings(a.org.Name, b.org.Name) || compareStrings(a.org.OrgId.extension, b.org.OrgId.extension),
+    );
     // Index lists are filled in search order, so a single-index search needs no sort afterwards.
     this.sorted.forEach((e, i) => {
       e.rank = i;

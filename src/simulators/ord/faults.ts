@@ -6,10 +6,27 @@ import type { FaultConfig, FaultConfigSeed, FaultMode } from './types.js';
 type FullFaultConfig = FaultConfig & FaultConfigSeed;
 
 export const FAULT_MODES: readonly FaultMode[] = [
-  'none', 'http500', 'http502', 'http503', 'rate429', 'hang', 'reset', 'truncate', 'malformed',
+  'none',
+  'http500',
+  'http502',
+  'http503',
+  'rate429',
+  'hang',
+  'reset',
+  'truncate',
+  'malformed',
 ];
 
-const CONFIG_KEYS = new Set(['latencyMs', 'mode', 'rate', 'count', 'pathPrefix', 'retryAfterSeconds', 'hardRateLimit', 'seed']);
+const CONFIG_KEYS = new Set([
+  'latencyMs',
+  'mode',
+  'rate',
+  'count',
+  'pathPrefix',
+  'retryAfterSeconds',
+  'hardRateLimit',
+  'seed',
+]);
 
 /** What to do with one request. `rateLimited` wins over `mode`; `latencyMs` applies before either. */
 interface FaultDecision {
@@ -45,7 +62,9 @@ export function validateFaultConfig(input: unknown): FullFaultConfig {
     const v = raw[k];
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-      throw new Error(`${k} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}; got ${JSON.stringify(v)}`);
+      throw new Error(
+        `${k} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}; got ${JSON.stringify(v)}`,
+      );
     }
     return v;
   };

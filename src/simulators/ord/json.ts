@@ -12,15 +12,30 @@ export function pythonJsonString(s: string): string {
     if (i > runStart) out += s.slice(runStart, i);
     runStart = i + 1;
     switch (c) {
-      case 0x22: out += '\\"'; break;
-      case 0x5c: out += '\\\\'; break;
-      case 0x0a: out += '\\n'; break;
-      case 0x0d: out += '\\r'; break;
-      case 0x09: out += '\\t'; break;
-      case 0x08: out += '\\b'; break;
-      case 0x0c: out += '\\f'; break;
+      case 0x22:
+        out += '\\"';
+        break;
+      case 0x5c:
+        out += '\\\\';
+        break;
+      case 0x0a:
+        out += '\\n';
+        break;
+      case 0x0d:
+        out += '\\r';
+        break;
+      case 0x09:
+        out += '\\t';
+        break;
+      case 0x08:
+        out += '\\b';
+        break;
+      case 0x0c:
+        out += '\\f';
+        break;
       // JS strings are UTF-16 already, so astral characters come out as the surrogate pair Python writes.
-      default: out += '\\u' + c.toString(16).padStart(4, '0');
+      default:
+        out += '\\u' + c.toString(16).padStart(4, '0');
     }
   }
   if (runStart < s.length) out += s.slice(runStart);

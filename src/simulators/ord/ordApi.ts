@@ -45,8 +45,17 @@ const JSON_DIALECTS = new Set(['json', 'text/json', 'application/json']);
 const XML_DIALECTS = new Set(['xml', 'text/xml', 'application/xml']);
 
 const SEARCH_FILTERS = [
-  'Name', 'PostCode', 'LastChangeDate', 'Status', 'PrimaryRoleId', 'NonPrimaryRoleId', 'Roles', 'OrgRecordClass',
-  'RelTypeId', 'TargetOrgId', 'RelStatus',
+  'Name',
+  'PostCode',
+  'LastChangeDate',
+  'Status',
+  'PrimaryRoleId',
+  'NonPrimaryRoleId',
+  'Roles',
+  'OrgRecordClass',
+  'RelTypeId',
+  'TargetOrgId',
+  'RelStatus',
 ] as const;
 const SEARCH_ARGS = new Set<string>([...SEARCH_FILTERS, 'Limit', 'Offset', '_format']);
 const SYNC_ARGS = new Set(['LastChangeDate', '_format']);
@@ -141,7 +150,18 @@ export class OrdApi {
     if (!route) return { endpoint: 'other', ...errorResponse(404, 'Not found') };
     const endpoint = route.endpoint;
     if (method === 'OPTIONS') {
-      return { endpoint, status: 200, headers: [['Content-Type', 'text/html; charset=utf-8'], ['Allow', 'HEAD, OPTIONS, GET'], ['Content-Length', '0'], ['Access-Control-Allow-Origin', '*'], ['Server', SERVER_HEADER]], body: Buffer.alloc(0) };
+      return {
+        endpoint,
+        status: 200,
+        headers: [
+          ['Content-Type', 'text/html; charset=utf-8'],
+          ['Allow', 'HEAD, OPTIONS, GET'],
+          ['Content-Length', '0'],
+          ['Access-Control-Allow-Origin', '*'],
+          ['Server', SERVER_HEADER],
+        ],
+        body: Buffer.alloc(0),
+      };
     }
     if (method !== 'GET' && method !== 'HEAD') return { endpoint, ...methodNotAllowed() };
     const params = [...new URLSearchParams(rawQuery)];
@@ -182,7 +202,8 @@ export class OrdApi {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) fail(406, 'Invalid date format.');
     if (day === null) fail(406, 'Invalid date supplied.');
     if (day > this.todayDay) fail(406, 'Supplied LastChangeDate date must be a past date, not future.');
-    if (day < this.todayDay - SYNC_WINDOW_DAYS) fail(406, 'Supplied LastChangeDate exceeds the limit of 185 days past.');
+    if (day < this.todayDay - SYNC_WINDOW_DAYS)
+      fail(406, 'Supplied LastChangeDate exceeds the limit of 185 days past.');
     return value;
   }
 
@@ -202,7 +223,8 @@ export class OrdApi {
   private search(params: [string, string][]): OrdResponse {
     checkArgs(params, SEARCH_ARGS);
     const get = (k: string): string | undefined => params.find(([name]) => name === k)?.[1];
-    if (!SEARCH_FILTERS.some((f) => get(f) !== undefined)) fail(406, 'Supplied query must include some query parameters');
+    if (!SEARCH_FILTERS.some((f) => get(f) !== undefined))
+      fail(406, 'Supplied query must include some query parameters');
 
     const preds: ((e: IndexedOrg) => boolean)[] = [];
     const candidateLists: IndexedOrg[][] = [];
@@ -217,7 +239,13 @@ export class OrdApi {
       const upper = name.toUpperCase();
       if (upper.includes('_')) {
         // SQL LIKE: `_` is exactly one character; everything else is literal.
-        const re = new RegExp(upper.split('_').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.'), 's');
+        const re = new RegExp(
+          upper
+            .split('_')
+            .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.'),
+          's',
+        );
         preds.push((e) => re.test(e.upperName));
       } else {
         preds.push((e) => e.upperName.includes(upper));
@@ -229,7 +257,8 @@ export class OrdApi {
       if ([...postCode].length < 2) fail(406, 'Supplied PostCode is too short, min 2 Characters.');
       if (postCode.length > 8 || !POSTCODE_PREFIX.test(postCode)) fail(406, 'Supplied PostCode format is invalid.');
       let prefix = postCode.toUpperCase();
-      if (OUTWARD_CODE.test(prefix)) prefix += ' '; // "LS1" must not match LS10..LS19
+      if (OUTWARD_CODE.test(prefix))
+        prefix += ' '; // "LS1" must not match LS10..LS19
       else {
         const full = FULL_POSTCODE_NO_SPACE.exec(prefix);
         if (full) prefix = `${full[1]} ${full[2]}`; // docs: full postcodes match with or without the space
@@ -291,8 +320,12 @@ export class OrdApi {
     const roles = get('Roles');
     if (roles !== undefined) {
       const set = new Set(splitList(roles));
-      preds.push((e) => (e.primaryRole !== null && set.has(e.primaryRole)) || e.nonPrimaryRoles.some((r) => set.has(r)));
-      candidateLists.push(union([...set].flatMap((r) => [idx.byPrimaryRole.get(r) ?? [], idx.byNonPrimaryRole.get(r) ?? []])));
+      preds.push(
+        (e) => (e.primaryRole !== null && set.has(e.primaryRole)) || e.nonPrimaryRoles.some((r) => set.has(r)),
+      );
+      candidateLists.push(
+        union([...set].flatMap((r) => [idx.byPrimaryRole.get(r) ?? [], idx.byNonPrimaryRole.get(r) ?? []])),
+      );
     }
     const relTypesRaw = get('RelTypeId');
     const targetRaw = get('TargetOrgId');
@@ -433,7 +466,12 @@ export function errorResponse(code: number, text: string): OrdResponse {
 }
 
 /** Werkzeug 0.12's default HTML error page (what Flask sends for an abort() without a custom handler). */
-export function werkzeugHtmlError(code: number, name: string, description: string, extra: [string, string][] = []): OrdResponse {
+export function werkzeugHtmlError(
+  code: number,
+  name: string,
+  description: string,
+  extra: [string, string][] = [],
+): OrdResponse {
   const html =
     '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n' +
     `<title>${code} ${name}</title>\n` +
@@ -454,5 +492,7 @@ export function werkzeugHtmlError(code: number, name: string, description: strin
 }
 
 function methodNotAllowed(): OrdResponse {
-  return werkzeugHtmlError(405, 'Method Not Allowed', 'The method is not allowed for the requested URL.', [['Allow', 'HEAD, OPTIONS, GET']]);
+  return werkzeugHtmlError(405, 'Method Not Allowed', 'The method is not allowed for the requested URL.', [
+    ['Allow', 'HEAD, OPTIONS, GET'],
+  ]);
 }

@@ -16,7 +16,15 @@ import type { OrdDataset } from '../../dataset/types.js';
 import { ORD_PUBLIC_BASE_URL } from '../../sources/ord/types.js';
 import { FaultController, validateFaultConfig } from './faults.js';
 import { RequestLog, DEFAULT_LOG_LIMIT } from './log.js';
-import { BASE_PATH, OrdApi, SERVER_HEADER, errorResponse, routeOf, werkzeugHtmlError, type OrdResponse } from './ordApi.js';
+import {
+  BASE_PATH,
+  OrdApi,
+  SERVER_HEADER,
+  errorResponse,
+  routeOf,
+  werkzeugHtmlError,
+  type OrdResponse,
+} from './ordApi.js';
 import type { FaultConfig, FaultConfigSeed, OrdSimulator, SimulatorOptions } from './types.js';
 
 export type { OrdSimulator } from './types.js';
@@ -48,7 +56,11 @@ function proxy502(): OrdResponse {
   const body = Buffer.from(NGINX_502, 'latin1');
   return {
     status: 502,
-    headers: [['Server', 'nginx'], ['Content-Type', 'text/html'], ['Content-Length', String(body.length)]],
+    headers: [
+      ['Server', 'nginx'],
+      ['Content-Type', 'text/html'],
+      ['Content-Length', String(body.length)],
+    ],
     body,
   };
 }
@@ -92,7 +104,11 @@ function readBody(req: http.IncomingMessage, max = 1_000_000): Promise<string> {
   });
 }
 
-async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, parts: OrdRequestHandlerParts): Promise<void> {
+async function handleControl(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  parts: OrdRequestHandlerParts,
+): Promise<void> {
   const path = (req.url ?? '').split('?')[0];
   const method = req.method ?? 'GET';
   const key = `${method} ${path}`;
@@ -133,7 +149,9 @@ async function handleControl(req: http.IncomingMessage, res: http.ServerResponse
 }
 
 /** A `node:http` request listener serving ORD (plus /__sim control paths) from prepared parts. */
-function createOrdRequestHandler(parts: OrdRequestHandlerParts): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+function createOrdRequestHandler(
+  parts: OrdRequestHandlerParts,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const { api, faults, log } = parts;
   return (req, res) => {
     res.sendDate = false;
@@ -151,7 +169,15 @@ function createOrdRequestHandler(parts: OrdRequestHandlerParts): (req: http.Inco
 
     const decision = faults.decide(relPath, at);
     const record = (status: number, fault: Parameters<RequestLog['add']>[0]['fault']) =>
-      log.add({ at, method, path: relPath, endpoint, status, fault, durationMs: Math.round((performance.now() - started) * 100) / 100 });
+      log.add({
+        at,
+        method,
+        path: relPath,
+        endpoint,
+        status,
+        fault,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      });
 
     if (decision.rateLimited) {
       const r = withHeader(errorResponse(429, 'Too Many Requests'), 'Retry-After', String(decision.retryAfterSeconds));
@@ -190,7 +216,10 @@ function createOrdRequestHandler(parts: OrdRequestHandlerParts): (req: http.Inco
           record(503, mode);
           return;
         case 'rate429':
-          send(res, withHeader(errorResponse(429, 'Too Many Requests'), 'Retry-After', String(decision.retryAfterSeconds)));
+          send(
+            res,
+            withHeader(errorResponse(429, 'Too Many Requests'), 'Retry-After', String(decision.retryAfterSeconds)),
+          );
           record(429, mode);
           return;
         default:
@@ -211,7 +240,10 @@ function createOrdRequestHandler(parts: OrdRequestHandlerParts): (req: http.Inco
       if (mode === 'malformed') {
         // Same status and headers, a body that stops mid-document and ends in a stray comma: no JSON parser accepts it.
         const broken = Buffer.concat([r.body.subarray(0, Math.max(1, r.body.length - 2)), Buffer.from(',')]);
-        const headers = r.headers.map(([k, v]): [string, string] => [k, k === 'Content-Length' ? String(broken.length) : v]);
+        const headers = r.headers.map(([k, v]): [string, string] => [
+          k,
+          k === 'Content-Length' ? String(broken.length) : v,
+        ]);
         send(res, { status: r.status, headers, body: broken });
         record(r.status, mode);
         return;
@@ -221,7 +253,8 @@ function createOrdRequestHandler(parts: OrdRequestHandlerParts): (req: http.Inco
     };
     answer().catch((err: unknown) => {
       // A simulator bug must still look like a Flask 500, and must not take the process down.
-      if (!res.headersSent) send(res, werkzeugHtmlError(500, 'Internal Server Error', 'The server encountered an internal error.'));
+      if (!res.headersSent)
+        send(res, werkzeugHtmlError(500, 'Internal Server Error', 'The server encountered an internal error.'));
       record(500, null);
       console.error('ORD simulator error:', err);
     });

@@ -160,7 +160,8 @@ export class OrdClient {
     const path = () => `organisations?${searchQuery(params, endpoint)}`;
     const answer = (await this.call(endpoint, path, false)) as OrdAnswer;
     const rows = isObject(answer.json) ? answer.json.Organisations : undefined;
-    if (!Array.isArray(rows) || !rows.every(isObject)) throw this.malformed(endpoint, 'no "Organisations" list in the answer');
+    if (!Array.isArray(rows) || !rows.every(isObject))
+      throw this.malformed(endpoint, 'no "Organisations" list in the answer');
     const totalHeader = header(answer.headers, 'x-total-count');
     let totalCount: number;
     if (totalHeader !== undefined && /^\d+$/.test(totalHeader.trim())) {
@@ -230,7 +231,8 @@ export class OrdClient {
   private async codeList<T>(endpoint: OrdEndpoint, key: string, path: string): Promise<T[]> {
     const answer = (await this.call(endpoint, () => path, false)) as OrdAnswer;
     const items = isObject(answer.json) ? answer.json[key] : undefined;
-    if (!Array.isArray(items) || !items.every(isObject)) throw this.malformed(endpoint, `no "${key}" list in the answer`);
+    if (!Array.isArray(items) || !items.every(isObject))
+      throw this.malformed(endpoint, `no "${key}" list in the answer`);
     this.counters.increment(endpoint, 'ok');
     return items as T[];
   }
@@ -239,7 +241,8 @@ export class OrdClient {
     const answer = await this.call(endpoint, () => `${endpoint}/${checkCode('id', id, endpoint)}`, true);
     if (answer === null) return null;
     const items = isObject(answer.json) ? answer.json[key] : undefined;
-    if (!Array.isArray(items) || !items.every(isObject)) throw this.malformed(endpoint, `no "${key}" list in the answer`);
+    if (!Array.isArray(items) || !items.every(isObject))
+      throw this.malformed(endpoint, `no "${key}" list in the answer`);
     this.counters.increment(endpoint, 'ok');
     return (items[0] as T | undefined) ?? null;
   }

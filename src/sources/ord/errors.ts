@@ -7,7 +7,14 @@ import { SourceInvalidArgumentError, SourceRejectedError, SourceUnavailableError
 /** Which ORD endpoint a request was for; also the key of the client's counters. */
 export type OrdEndpoint = 'organisation' | 'search' | 'sync' | 'roles' | 'rels' | 'recordclasses';
 
-export const ORD_ENDPOINTS: readonly OrdEndpoint[] = ['organisation', 'search', 'sync', 'roles', 'rels', 'recordclasses'];
+export const ORD_ENDPOINTS: readonly OrdEndpoint[] = [
+  'organisation',
+  'search',
+  'sync',
+  'roles',
+  'rels',
+  'recordclasses',
+];
 
 /** ORD answered 406: it refused the request's parameters. Never retried: asking again gets the same answer. */
 export class OrdRejectedError extends SourceRejectedError {
@@ -32,7 +39,8 @@ export class OrdRejectedError extends SourceRejectedError {
  * - `circuit_open`: not sent at all, because ORD failed repeatedly and the circuit breaker is open
  *   (src/upstream/circuit.ts).
  */
-export type OrdUpstreamErrorKind = 'http_status' | 'html' | 'malformed' | 'timeout' | 'network' | 'rate_limited' | 'circuit_open';
+export type OrdUpstreamErrorKind =
+  'http_status' | 'html' | 'malformed' | 'timeout' | 'network' | 'rate_limited' | 'circuit_open';
 
 export const ORD_UPSTREAM_ERROR_KINDS: readonly OrdUpstreamErrorKind[] = [
   'http_status',
@@ -85,10 +93,18 @@ export class OrdInvalidArgumentError extends SourceInvalidArgumentError {
  */
 export function isRetryable(error: unknown): error is OrdUpstreamError {
   if (!(error instanceof OrdUpstreamError)) return false;
-  const retriedKinds: readonly OrdUpstreamErrorKind[] = ['network', 'timeout', 'malformed', 'rate_limited', 'html', 'http_status'];
+  const retriedKinds: readonly OrdUpstreamErrorKind[] = [
+    'network',
+    'timeout',
+    'malformed',
+    'rate_limited',
+    'html',
+    'http_status',
+  ];
   if (!retriedKinds.includes(error.kind)) return false;
   // An unexpected 4xx (400, 401, 403...) will not change on a second try; 5xx and transport failures may.
-  if ((error.kind === 'http_status' || error.kind === 'html') && error.status !== null && error.status < 500) return false;
+  if ((error.kind === 'http_status' || error.kind === 'html') && error.status !== null && error.status < 500)
+    return false;
   return true;
 }
 

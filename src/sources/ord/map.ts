@@ -186,7 +186,8 @@ function relationship(item: unknown, i: number): Relationship {
 
 function succession(item: unknown, i: number): Succession {
   const raw = obj(item, `Succ[${i}]`);
-  const type = raw.Type === 'Predecessor' ? 'PREDECESSOR' : raw.Type === 'Successor' ? 'SUCCESSOR' : fail(`Succ[${i}].Type`);
+  const type =
+    raw.Type === 'Predecessor' ? 'PREDECESSOR' : raw.Type === 'Successor' ? 'SUCCESSOR' : fail(`Succ[${i}].Type`);
   const { operational, legal } = periods(raw.Date, `Succ[${i}].Date`);
   const to = target(raw.Target, `Succ[${i}].Target`);
   return {

@@ -46,7 +46,8 @@ export function searchQuery(params: OrdSearchParams, endpoint: OrdEndpoint): str
       if (value.length === 0) continue;
       // Items are comma-joined on the wire, so an item must not carry its own comma (or anything but an id).
       for (const item of value) {
-        if (typeof item !== 'string' || !ORD_CODE_PATTERN.test(item)) invalid(name, item, 'each item must be an ODS id');
+        if (typeof item !== 'string' || !ORD_CODE_PATTERN.test(item))
+          invalid(name, item, 'each item must be an ODS id');
       }
       parts.push(`${name}=${value.map(encodeURIComponent).join(',')}`);
     } else {
@@ -55,7 +56,8 @@ export function searchQuery(params: OrdSearchParams, endpoint: OrdEndpoint): str
     }
   }
   const limit = params.Limit ?? ORD_DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > ORD_MAX_LIMIT) invalid('Limit', limit, `must be 1..${ORD_MAX_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > ORD_MAX_LIMIT)
+    invalid('Limit', limit, `must be 1..${ORD_MAX_LIMIT}`);
   parts.push(`Limit=${limit}`);
   const offset = params.Offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) invalid('Offset', offset, 'must be a whole number >= 0');

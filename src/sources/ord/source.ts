@@ -19,14 +19,16 @@ export function toOrdSearchParams(filter: OrganisationSearch): OrdSearchParams {
   if (filter.status !== undefined) params.Status = filter.status === 'ACTIVE' ? 'Active' : 'Inactive';
   if (filter.primaryRoleTypeId !== undefined) params.PrimaryRoleId = filter.primaryRoleTypeId;
   if (filter.nonPrimaryRoleTypeId !== undefined) params.NonPrimaryRoleId = filter.nonPrimaryRoleTypeId;
-  if (filter.anyRoleTypeIds !== undefined && filter.anyRoleTypeIds.length > 0) params.Roles = [...filter.anyRoleTypeIds];
+  if (filter.anyRoleTypeIds !== undefined && filter.anyRoleTypeIds.length > 0)
+    params.Roles = [...filter.anyRoleTypeIds];
   if (filter.recordClassId !== undefined) params.OrgRecordClass = filter.recordClassId;
   if (filter.relatedTo !== undefined) {
     params.TargetOrgId = filter.relatedTo.odsCode;
     const types = filter.relatedTo.relationshipTypeIds;
     if (types !== undefined && types.length > 0) params.RelTypeId = [...types];
     // NHS's own membership queries send RelStatus in lower case.
-    if (filter.relatedTo.status !== undefined) params.RelStatus = filter.relatedTo.status === 'ACTIVE' ? 'active' : 'inactive';
+    if (filter.relatedTo.status !== undefined)
+      params.RelStatus = filter.relatedTo.status === 'ACTIVE' ? 'active' : 'inactive';
   }
   return params;
 }
@@ -58,8 +60,10 @@ export class OrdOrganisationSource implements OrganisationSource, CostsUpstreamC
    * calls: the first tells us the total, the rest (if any) go out together and the client's pacer spaces them.
    */
   async searchOrganisations(filter: OrganisationSearch, offset: number, limit: number): Promise<SearchPage> {
-    if (!Number.isInteger(offset) || offset < 0) throw new OrdInvalidArgumentError('offset', offset, 'must be a whole number >= 0', 'search');
-    if (!Number.isInteger(limit) || limit < 0) throw new OrdInvalidArgumentError('limit', limit, 'must be a whole number >= 0', 'search');
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new OrdInvalidArgumentError('offset', offset, 'must be a whole number >= 0', 'search');
+    if (!Number.isInteger(limit) || limit < 0)
+      throw new OrdInvalidArgumentError('limit', limit, 'must be a whole number >= 0', 'search');
     const base = toOrdSearchParams(filter);
     // limit 0 still asks for the total; ORD's smallest page is one row.
     const firstLimit = Math.min(ORD_MAX_LIMIT, Math.max(1, limit));

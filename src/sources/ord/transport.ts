@@ -147,7 +147,11 @@ export class OrdTransport {
     }
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(headers['retry-after'], this.options.now());
-      throw new OrdUpstreamError('rate_limited', 'ORD answered 429 Too Many Requests', { endpoint, status, retryAfterMs });
+      throw new OrdUpstreamError('rate_limited', 'ORD answered 429 Too Many Requests', {
+        endpoint,
+        status,
+        retryAfterMs,
+      });
     }
     const kind = looksLikeHtml(contentType, text) ? 'html' : 'http_status';
     const detail = kind === 'html' ? 'an HTML error page' : errorText(text);
@@ -189,7 +193,10 @@ export class OrdTransport {
     }
     const declared = header(response.headers, 'content-length');
     if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) !== size) {
-      throw new OrdUpstreamError('malformed', `Content-Length ${declared} but ${size} bytes arrived`, { endpoint, status });
+      throw new OrdUpstreamError('malformed', `Content-Length ${declared} but ${size} bytes arrived`, {
+        endpoint,
+        status,
+      });
     }
     return Buffer.concat(chunks, size).toString('utf8');
   }
