@@ -79,7 +79,7 @@ export class ChangeFeedPoller {
     const days: IsoDate[] = [];
     for (let back = this.lookbackDays; back >= 0; back--) days.push(addDays(today, -back));
     const since = days[0] as IsoDate;
-    // Keeping caches fresh is background work: it must not take ORD slots from people (see src/ord/gate.ts).
+    // Keeping caches fresh is background work: it must not take ORD slots from people (see src/upstream/gate.ts).
     const lists = await runInUpstreamScope(new UpstreamScope({ priority: 'bulk', requestId: 'change-feed' }), () =>
       Promise.all(days.map((day) => this.options.upstream.changedSince(day))),
     );

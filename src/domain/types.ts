@@ -1,5 +1,5 @@
 // The project's own model of organisation data: what the GraphQL layer sees.
-// No ORD (or FHIR) wire shapes appear here; src/ord/map.ts is the only bridge from ORD JSON.
+// No ORD (or FHIR) wire shapes appear here; src/sources/ord/map.ts is the only bridge from ORD JSON.
 
 /** An ISO calendar date, YYYY-MM-DD. */
 export type IsoDate = string;

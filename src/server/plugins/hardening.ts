@@ -53,7 +53,7 @@ export const DEFAULT_HARDENING_SETTINGS: HardeningSettings = {
 export interface HardeningOptions {
   /** Overrides of the defaults (DEFAULT_HARDENING_SETTINGS, or loadConfig().hardening). */
   settings?: Partial<HardeningSettings>;
-  /** What /ready checks (src/server/health.ts readinessCheck); without one /ready answers ready once up. */
+  /** What /ready checks (src/server/plugins/health.ts readinessCheck); without one /ready answers ready once up. */
   ready?: ReadinessCheck;
   /** Where request lines and field-error detail go; defaults to the server's logger. */
   logger?: Logger;
@@ -100,13 +100,13 @@ export function hardeningYogaOptions(
     },
     // Unexpected errors become "Unexpected error." with no stack, even under NODE_ENV=development; Yoga logs them.
     maskedErrors: { isDev: false },
-    // Yoga answers its health path before any plugin (with an empty body); /health is ours (src/server/health.ts).
+    // Yoga answers its health path before any plugin (with an empty body); /health is ours (src/server/plugins/health.ts).
     healthCheckEndpoint: '/_yoga/health',
   };
 }
 
 /**
- * Adds `extensions.stale: [{ key, ageSeconds }]` when cached data past its TTL stood in for ORD (src/source/cached.ts
+ * Adds `extensions.stale: [{ key, ageSeconds }]` when cached data past its TTL stood in for ORD (src/cache/cachedSource.ts
  * notes it on the operation's UpstreamScope).
  */
 export function useStaleNotices(scopeOf?: (context: object) => UpstreamScope | undefined): Plugin {

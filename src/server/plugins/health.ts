@@ -17,7 +17,7 @@ export interface ReadinessReport {
 
 export type ReadinessCheck = () => Promise<ReadinessReport>;
 
-/** The circuit breaker's readable state (src/ord/circuit.ts), structurally: the server layer needs no ORD import. */
+/** The circuit breaker's readable state (src/upstream/circuit.ts), structurally: the server layer needs no adapter import. */
 export interface CircuitView {
   snapshot(): { state: string; retryAt: number | null; consecutiveFailures: number };
 }

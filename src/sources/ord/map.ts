@@ -1,5 +1,5 @@
-// The one bridge from ORD's wire JSON (src/ord/types.ts) to the project's domain types (src/domain/types.ts).
-// Every ORD quirk is absorbed here, so nothing above src/ord/ changes when ORD gives way to the FHIR API.
+// The one bridge from ORD's wire JSON (src/sources/ord/types.ts) to the project's domain types (src/domain/types.ts).
+// Every ORD quirk is absorbed here, so nothing above src/sources/ord/ changes when ORD gives way to the FHIR API.
 
 import type {
   Address,

@@ -1,5 +1,5 @@
 // The ORD API's JSON exactly as it travels on the wire (ORD 2-0-0, JSON dialect).
-// Only src/ord/ and the simulator/dataset (which produce this JSON) may import these types; everything above maps to src/domain.
+// Only src/sources/ord/ and the simulator/dataset (which produce this JSON) may import these types; everything above maps to src/domain.
 
 /** `{"Type": "Operational" | "Legal", "Start"?, "End"?}` — dates are YYYY-MM-DD strings. */
 export interface OrdDate {
