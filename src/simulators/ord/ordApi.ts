@@ -19,6 +19,7 @@
 // * Dates must be exactly YYYY-MM-DD (zero-padded) else `Invalid date format.` (the 2019 live text).
 
 import type { OrdDataset } from '../../dataset/types.js';
+import { ORD_SEARCH_FILTERS } from '../../sources/ord/types.js';
 import { OrdIndex, type IndexedOrg } from './dataIndex.js';
 import { flaskErrorBody, pythonJsonDumps } from './json.js';
 
@@ -44,20 +45,7 @@ interface OrdRoute {
 const JSON_DIALECTS = new Set(['json', 'text/json', 'application/json']);
 const XML_DIALECTS = new Set(['xml', 'text/xml', 'application/xml']);
 
-const SEARCH_FILTERS = [
-  'Name',
-  'PostCode',
-  'LastChangeDate',
-  'Status',
-  'PrimaryRoleId',
-  'NonPrimaryRoleId',
-  'Roles',
-  'OrgRecordClass',
-  'RelTypeId',
-  'TargetOrgId',
-  'RelStatus',
-] as const;
-const SEARCH_ARGS = new Set<string>([...SEARCH_FILTERS, 'Limit', 'Offset', '_format']);
+const SEARCH_ARGS = new Set<string>([...ORD_SEARCH_FILTERS, 'Limit', 'Offset', '_format']);
 const SYNC_ARGS = new Set(['LastChangeDate', '_format']);
 const FORMAT_ONLY_ARGS = new Set(['_format']);
 
@@ -223,7 +211,7 @@ export class OrdApi {
   private search(params: [string, string][]): OrdResponse {
     checkArgs(params, SEARCH_ARGS);
     const get = (k: string): string | undefined => params.find(([name]) => name === k)?.[1];
-    if (!SEARCH_FILTERS.some((f) => get(f) !== undefined))
+    if (!ORD_SEARCH_FILTERS.some((f) => get(f) !== undefined))
       fail(406, 'Supplied query must include some query parameters');
 
     const preds: ((e: IndexedOrg) => boolean)[] = [];

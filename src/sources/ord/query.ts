@@ -2,7 +2,7 @@
 // Everything here refuses with OrdInvalidArgumentError before anything is sent; the client counts the refusal.
 
 import { OrdInvalidArgumentError, type OrdEndpoint } from './errors.js';
-import type { OrdSearchParams } from './types.js';
+import { ORD_SEARCH_FILTERS, type OrdSearchParams } from './types.js';
 
 /** ODS codes and code-system ids: plain ASCII alphanumerics, so they can never alter the URL path. */
 export const ORD_CODE_PATTERN = /^[A-Za-z0-9]{1,12}$/;
@@ -10,20 +10,6 @@ export const ORD_CODE_PATTERN = /^[A-Za-z0-9]{1,12}$/;
 export const ORD_MAX_LIMIT = 1000;
 /** Sent when a search caller gives no Limit: ORD's silent default of 20 is never relied upon. */
 export const ORD_DEFAULT_LIMIT = ORD_MAX_LIMIT;
-
-const SEARCH_PARAM_ORDER = [
-  'Name',
-  'PostCode',
-  'LastChangeDate',
-  'Status',
-  'PrimaryRoleId',
-  'NonPrimaryRoleId',
-  'Roles',
-  'OrgRecordClass',
-  'RelTypeId',
-  'TargetOrgId',
-  'RelStatus',
-] as const satisfies readonly (keyof OrdSearchParams)[];
 
 /** `value` when it is an ODS code or code-system id (see ORD_CODE_PATTERN), safe to put in a path. */
 export function checkCode(argument: string, value: unknown, endpoint: OrdEndpoint): string {
@@ -39,7 +25,7 @@ export function searchQuery(params: OrdSearchParams, endpoint: OrdEndpoint): str
   const invalid = (argument: string, value: unknown, reason: string): never => {
     throw new OrdInvalidArgumentError(argument, value, reason, endpoint);
   };
-  for (const name of SEARCH_PARAM_ORDER) {
+  for (const name of ORD_SEARCH_FILTERS) {
     const value = params[name];
     if (value === undefined) continue;
     if (Array.isArray(value)) {

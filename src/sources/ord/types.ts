@@ -157,6 +157,21 @@ export interface OrdSearchParams {
   Offset?: number;
 }
 
+/** ORD's search filters (every OrdSearchParams key but Limit/Offset), in the order a URL lists them. */
+export const ORD_SEARCH_FILTERS = [
+  'Name',
+  'PostCode',
+  'LastChangeDate',
+  'Status',
+  'PrimaryRoleId',
+  'NonPrimaryRoleId',
+  'Roles',
+  'OrgRecordClass',
+  'RelTypeId',
+  'TargetOrgId',
+  'RelStatus',
+] as const satisfies readonly (keyof OrdSearchParams)[];
+
 export const ORD_ORG_ROOT = '2.16.840.1.113883.2.1.3.2.4.18.48';
 export const ORD_ASSIGNING_AUTHORITY = 'HSCIC';
 export const ORD_PUBLIC_BASE_URL = 'https://directory.spineservices.nhs.uk/ORD/2-0-0/';
