@@ -357,6 +357,20 @@ describe('CORS', () => {
     expect(preflight.headers.get('access-control-allow-credentials')).not.toBe('true');
   });
 
+  it('a browser may send the CSRF header cross-origin (urql over GET): the preflight allows it', async () => {
+    const preflight = await fetch(stack.url, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://example.org',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'x-graphql-yoga-csrf',
+      },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-graphql-yoga-csrf');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
+  });
+
   it('CORS_ORIGINS restricts it to the listed origins', async () => {
     const restricted = await startStack({ tier: 'small', hardening: { corsOrigins: ['https://allowed.example'] } });
     try {
