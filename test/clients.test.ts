@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apolloCacheConfig, apolloTypePolicies } from '../schema/clients/apollo.js';
+import { apolloCacheConfig } from '../schema/clients/apollo.js';
 import { CONNECTION_FIELDS, EMBEDDED_TYPES, IDENTIFIED_TYPES, POSSIBLE_TYPES } from '../schema/clients/shape.js';
 import { urqlCacheConfig } from '../schema/clients/urql.js';
 import { fromPackageRoot } from '../src/paths.js';
@@ -162,6 +162,7 @@ describe('Apollo Client with apolloCacheConfig', () => {
   });
 
   it('every example operation, with overlapping selections: no "Cache data may be lost", and nothing is lost', async () => {
+    expect(CODES).toEqual(expect.arrayContaining(['RAL', 'RWR', 'RVVKC']));
     captureConsoleWarnings();
     const cache = new InMemoryCache(apolloCacheConfig);
     const client = apolloClient(cache);
@@ -174,9 +175,9 @@ describe('Apollo Client with apolloCacheConfig', () => {
       expect(withoutTypename(card.data)).toEqual(fresh.data);
     }
     // Organisations are normalised on their global id.
-    const rwr = (await stack.gql(CARD, { odsCode: CODES[0] })).data!.organisation as { id: string };
-    expect(cache.identify({ __typename: 'Organisation', id: rwr.id })).toBe(`Organisation:${rwr.id}`);
-    expect(cache.extract()[`Organisation:${rwr.id}`]).toBeDefined();
+    const { id } = (await stack.gql(CARD, { odsCode: CODES[0] })).data!.organisation as { id: string };
+    expect(cache.identify({ __typename: 'Organisation', id })).toBe(`Organisation:${id}`);
+    expect(cache.extract()[`Organisation:${id}`]).toMatchObject({ odsCode: CODES[0] });
   });
 
   it('fetchMore on a connection appends the next page to the first (relayStylePagination)', async () => {
@@ -200,6 +201,8 @@ describe('Apollo Client with apolloCacheConfig', () => {
     }
   });
 
+  // Last in this block: Apollo warns once per type and field per process, so a warning given here first would hide the
+  // same warning from the test above.
   it('without the configuration, the same operations do warn, on address, primaryRole and operationalPeriod', async () => {
     captureConsoleWarnings();
     await runThroughApollo(apolloClient(new InMemoryCache({ possibleTypes: apolloCacheConfig.possibleTypes })));
@@ -207,7 +210,6 @@ describe('Apollo Client with apolloCacheConfig', () => {
     for (const field of ['address', 'primaryRole', 'operationalPeriod']) {
       expect(lost.some((w) => w.includes(`Organisation.${field}`))).toBe(true);
     }
-    expect(apolloTypePolicies.Address).toEqual({ merge: true });
   });
 });
 
@@ -280,6 +282,7 @@ describe('urql with Graphcache and urqlCacheConfig', () => {
     );
   });
 
+  // Last in this block, as Graphcache, too, gives each warning once per process.
   it('without the keys, Graphcache does warn that Relationship has no key', async () => {
     captureConsoleWarnings();
     await runThroughUrql(urqlClient({ cache: { possibleTypes: urqlCacheConfig.possibleTypes }, csrfHeader: true }));
