@@ -2,6 +2,7 @@
 // Run `npm run codegen` after `npm run schema:print` whenever the schema or an operation changes; commit the output.
 
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { SCALARS } from './schema/clients/shape.js';
 
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
@@ -15,7 +16,8 @@ const config: CodegenConfig = {
         emitLegacyCommonJSImports: false,
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { Date: 'string', ID: 'string' },
+        // The same mapping front-end projects are told to use (README, Front-end clients).
+        scalars: SCALARS,
         strictScalars: true,
       },
     },

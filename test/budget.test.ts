@@ -152,6 +152,26 @@ describe('execution-time budget', () => {
     }
   });
 
+  it('calls queued at the gate when the deadline passes were never sent: `calls` counts only the ones ORD saw', async () => {
+    // At 2 ORD calls a second, W2U3Z and its 8 succession targets need about 4 s; the deadline ends it after about 4.
+    const stack = await startStack({ tier: 'small', rateLimit: 2, budget: { deadlineMs: 1_500 } });
+    try {
+      const res = await stack.gql(`{ organisation(odsCode: "W2U3Z") { successions { target { name } } } }`);
+      const abandoned = (res.errors ?? []).filter((e) => e.extensions?.code === 'DEADLINE_EXCEEDED');
+      expect(abandoned.length).toBeGreaterThan(0);
+      const sent = stack.calls().length;
+      expect(sent).toBeLessThan(1 + 8);
+      expect(upstreamOf(res).calls).toBe(sent);
+      // Every succession either got its target or is one of the abandoned calls: none is both, none is lost.
+      const successions = (res.data!.organisation as { successions: { target: { name: string } | null }[] })
+        .successions;
+      expect(successions.filter((s) => s.target !== null)).toHaveLength(sent - 1);
+      expect(abandoned).toHaveLength(8 - (sent - 1));
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('an operation over UPSTREAM_BULK_THRESHOLD runs in the bulk lane', async () => {
     const stack = await startStack({ tier: 'small', budget: { bulkThreshold: 5 } });
     try {

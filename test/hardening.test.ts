@@ -300,8 +300,20 @@ describe('CSRF', () => {
   it('a GET without a CSRF header is refused with 403 and a GraphQL error; with one it is answered', async () => {
     const bare = await fetch(`${stack.url}?query=${q}`);
     expect(bare.status).toBe(403);
-    const body = (await bare.json()) as { errors: { message: string }[] };
-    expect(body.errors[0]!.message).toMatch(/CSRF/);
+    const body = (await bare.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]!.extensions).toEqual({
+      code: 'CSRF_HEADER_REQUIRED',
+      acceptedHeaders: [
+        'x-graphql-yoga-csrf',
+        'apollo-require-preflight',
+        'x-apollo-operation-name',
+        'graphql-require-preflight',
+      ],
+    });
+    for (const header of ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'content-type: application/json']) {
+      expect(body.errors[0]!.message).toContain(header);
+    }
     const withHeader = await fetch(`${stack.url}?query=${q}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
     expect(withHeader.status).toBe(200);
     const apollo = await fetch(`${stack.url}?query=${q}`, { headers: { 'apollo-require-preflight': 'true' } });
@@ -315,6 +327,9 @@ describe('CSRF', () => {
       body: '{"query":"{ __typename }"}',
     });
     expect(form.status).toBe(403);
+    expect(((await form.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'CSRF_HEADER_REQUIRED',
+    );
     const json = await post(stack, '{ __typename }');
     expect(json.status).toBe(200);
   });
@@ -340,6 +355,20 @@ describe('CORS', () => {
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get('access-control-allow-origin')).toMatch(/^\*$|^https:\/\/example\.org$/);
     expect(preflight.headers.get('access-control-allow-credentials')).not.toBe('true');
+  });
+
+  it('a browser may send the CSRF header cross-origin (urql over GET): the preflight allows it', async () => {
+    const preflight = await fetch(stack.url, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://example.org',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'x-graphql-yoga-csrf',
+      },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-graphql-yoga-csrf');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
   });
 
   it('CORS_ORIGINS restricts it to the listed origins', async () => {

@@ -119,8 +119,10 @@ export class UpstreamCaller<E extends string, O extends string, F> {
       token = circuit.tryAcquire();
       if (token === null) throw options.circuitOpenError(endpoint);
       const probe = token.probe;
-      // The caller's budget counts calls, not attempts: a retry is our choice, not the caller's spending.
+      // The caller's budget counts calls, not attempts: a retry is our choice, not the caller's spending. The call is
+      // reserved now, before it queues, and counted as started only when the gate lets its first attempt go.
       scope?.spend(endpoint);
+      let started = false;
       const answer = await withRetries(
         () =>
           this.gate.run(
@@ -130,6 +132,10 @@ export class UpstreamCaller<E extends string, O extends string, F> {
               // The circuit may have opened while this call queued for a slot: do not add to the pile.
               if (!probe && circuit.state === 'open') throw options.circuitOpenError(endpoint);
               counters.increment(endpoint, options.outcomes.attempt);
+              if (!started) {
+                started = true;
+                scope?.noteStarted(endpoint);
+              }
               try {
                 return await attempt(signal);
               } catch (error) {

@@ -8,7 +8,7 @@ import { UpstreamBudgetExceededError } from './errors.js';
 export type UpstreamPriority = 'interactive' | 'bulk';
 
 export interface UpstreamScopeOptions {
-  /** Most upstream requests (retries not counted) this scope may start; default unlimited. */
+  /** Most upstream calls (retries not counted) this scope may reserve; default unlimited. */
   budget?: number;
   priority?: UpstreamPriority;
   /**
@@ -24,11 +24,12 @@ export class UpstreamScope {
   readonly budget: number;
   readonly priority: UpstreamPriority;
   readonly requestId: string | undefined;
-  /** Upstream requests started so far in this scope, per endpoint. */
-  readonly spentByEndpoint = new Map<string, number>();
+  /** Upstream calls that got past the gate and were sent so far in this scope, per endpoint (retries not counted). */
+  readonly startedByEndpoint = new Map<string, number>();
   /** Cached answers served past their TTL because upstream failed: the response says so (`extensions.stale`). */
   readonly staleNotices: StaleNoticeEntry[] = [];
   private spentTotal = 0;
+  private startedTotal = 0;
   private signalOrMaker: AbortSignal | (() => AbortSignal) | undefined;
 
   constructor(options: UpstreamScopeOptions = {}) {
@@ -43,15 +44,29 @@ export class UpstreamScope {
     return this.signalOrMaker;
   }
 
+  /** Calls reserved against the budget: started, waiting at the gate, or abandoned there (e.g. at the deadline). */
   get spent(): number {
     return this.spentTotal;
   }
 
-  /** Records one upstream request about to start; refuses it (nothing is sent) once the budget is used up. */
+  /** Calls actually sent upstream (what `extensions.upstream.calls` reports): a call abandoned while queued is not one. */
+  get started(): number {
+    return this.startedTotal;
+  }
+
+  /**
+   * Reserves one upstream call before it queues; refuses it (nothing is sent) once the budget is used up. The
+   * reservation is kept even if the call never starts, so the budget bounds what an operation can put in the queue.
+   */
   spend(endpoint: string): void {
     if (this.spentTotal >= this.budget) throw new UpstreamBudgetExceededError(this.budget, this.spentTotal, endpoint);
     this.spentTotal++;
-    this.spentByEndpoint.set(endpoint, (this.spentByEndpoint.get(endpoint) ?? 0) + 1);
+  }
+
+  /** Records that a reserved call got its start from the gate and is being sent (once per call, not per retry). */
+  noteStarted(endpoint: string): void {
+    this.startedTotal++;
+    this.startedByEndpoint.set(endpoint, (this.startedByEndpoint.get(endpoint) ?? 0) + 1);
   }
 
   /** Records that stale data went into this scope's answer (once per key: the oldest age wins). */

@@ -43,7 +43,10 @@ export const DEFAULT_BUDGET_SETTINGS: Readonly<BudgetSettings> = Object.freeze({
 export interface UpstreamReport {
   /** Estimated ORD calls before execution (given what was cached then). */
   estimate: number;
-  /** ORD calls this operation actually started (joining another operation's call costs nothing). */
+  /**
+   * ORD calls this operation actually sent (joining another operation's call costs nothing; a call still queued when
+   * the deadline passed was never sent, so is not counted; retries are not counted).
+   */
   calls: number;
   budget: number;
   priority: UpstreamPriority;
@@ -134,7 +137,7 @@ export function useUpstreamBudget(source: OrganisationSource, policy: BudgetSett
         onExecuteDone({ result, setResult }) {
           deadline.end();
           if (!isExecutionResult(result)) return;
-          setResult(withReport(result, { estimate, calls: scope.spent, budget: policy.limit, priority }));
+          setResult(withReport(result, { estimate, calls: scope.started, budget: policy.limit, priority }));
         },
       };
     },

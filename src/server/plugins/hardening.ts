@@ -6,7 +6,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
 import type { Logger } from '../../logger.js';
-import { graphQLError } from '../../schema/errors.js';
+import { graphQLError, isGraphQLError } from '../../schema/errors.js';
 import { currentUpstreamScope, type UpstreamScope } from '../../upstream/scope.js';
 import { useHealthEndpoints, type ReadinessCheck } from './health.js';
 import { REQUEST_ID_HEADER, useErrorLogging, useRequestId } from './logging.js';
@@ -182,6 +182,29 @@ export function useBodySizeLimit(limit: number): Plugin {
   };
 }
 
+/**
+ * Yoga's CSRF prevention (GETs and form-style POSTs need one of `headers`), with a refusal a client can act on: still
+ * 403, but coded CSRF_HEADER_REQUIRED and naming the headers accepted (`extensions.acceptedHeaders`), since urql sends
+ * queries as GET by default and its users otherwise see only "Required CSRF header(s) not present".
+ */
+export function useCodedCSRFPrevention(headers: readonly string[]): Plugin {
+  const onRequestParse = useCSRFPrevention({ requestHeaders: [...headers] }).onRequestParse!;
+  return {
+    onRequestParse(payload) {
+      try {
+        return onRequestParse(payload);
+      } catch (error) {
+        if (!isGraphQLError(error)) throw error;
+        throw graphQLError(
+          `GraphQL over GET, or a POST that is not JSON, needs one of these headers (any value), so a browser cannot ` +
+            `send it cross-site without CORS approval: ${headers.join(', ')}. Or POST with content-type: application/json.`,
+          { extensions: { code: 'CSRF_HEADER_REQUIRED', acceptedHeaders: [...headers], http: { status: 403 } } },
+        );
+      }
+    },
+  };
+}
+
 /** The plugins, in order: request id (first, so every response carries it), health, CSRF, Armor limits, stale, logs. */
 export function hardeningPlugins(options: HardeningOptions = {}, serverLogger?: Logger): Plugin[] {
   const s = resolvedHardeningSettings(options);
@@ -191,7 +214,7 @@ export function hardeningPlugins(options: HardeningOptions = {}, serverLogger?: 
     useRequestId(logger),
     useBodySizeLimit(s.maxBodyBytes),
     useHealthEndpoints(options.ready),
-    useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    useCodedCSRFPrevention(CSRF_HEADERS),
     EnvelopArmorPlugin({
       maxDepth: { n: s.maxDepth, exposeLimits: true, flattenFragments: true, ...reject },
       maxAliases: { n: s.maxAliases, exposeLimits: true, ...reject },
