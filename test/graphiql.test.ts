@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { exampleOperations } from '../src/server/examples.js';
 import { GRAPHIQL_PAGE_CSP } from '../src/server/plugins/graphiql.js';
 import { INVALID_JSON_BODY, INVALID_JSON_PARAMETER } from '../src/server/plugins/requestParse.js';
+import { chromiumPath, launchBrowser } from './helpers/browser.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
 interface Raw {
@@ -291,4 +292,63 @@ describe('a body that is not JSON', () => {
     expect(r.status).toBe(400);
     expect(((await r.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/expected to be object/);
   });
+});
+
+const chromium = chromiumPath();
+
+// Needs Debian's Chromium (`apt-get install chromium`, or CHROMIUM_PATH); skipped, and says so, where there is none.
+describe.skipIf(!chromium)('GraphiQL in a real browser (headless Chromium)', () => {
+  it('renders every example tab, the first tab with its variables, and starts the workers under the CSP, offline', async () => {
+    const browser = await launchBrowser(chromium!);
+    try {
+      const page = await browser.open(stack.url);
+      const examples = exampleOperations();
+      // Tabs in the order shown (left to right), titled by their operation names.
+      const titles = await page.waitFor<string[]>(
+        `(() => { const tabs = [...document.querySelectorAll('.graphiql-tab')];
+          return tabs.length >= ${examples.length} && tabs
+            .sort((a, b) => a.getBoundingClientRect().left - b.getBoundingClientRect().left)
+            .map((t) => t.querySelector('.graphiql-tab-button').textContent.trim()); })()`,
+        60_000,
+      );
+      expect(titles).toEqual(examples.map((e) => e.name));
+      const editorText = (which: string) =>
+        `(() => { const el = document.querySelector('[data-uri$="-${which}"] .view-lines');
+          return el ? el.innerText.replace(/\u00a0/g, ' ') : null; })()`;
+      // The first tab is the active one, and its Variables pane holds its variables (#7: it used to be empty).
+      expect(
+        await page.evaluate<string>(
+          `document.querySelector('.graphiql-tab-active .graphiql-tab-button').textContent.trim()`,
+        ),
+      ).toBe(examples[0]!.name);
+      expect(await page.waitFor<string>(editorText('variables.json'), 20_000)).toBe(examples[0]!.variables);
+      expect(await page.evaluate<string>(editorText('operation.graphql'))).toContain(`query ${examples[0]!.name}`);
+      // Another tab shows its own variables too.
+      const second = examples.findIndex((e, i) => i > 0 && e.variables);
+      await page.evaluate(
+        `[...document.querySelectorAll('.graphiql-tab-button')].find((b) => b.textContent.trim() === ${JSON.stringify(examples[second]!.name)}).click()`,
+      );
+      expect(
+        await page.waitFor<string>(
+          `(() => { const t = ${editorText('variables.json')}; return t === ${JSON.stringify(examples[second]!.variables)} && t; })()`,
+          20_000,
+        ),
+      ).toBe(examples[second]!.variables);
+      // Monaco's three workers start (the GraphQL one may start again for another tab), each from its same-origin
+      // /graphiql/ URL (a Blob URL would break the CSP).
+      const origin = stack.url.replace(/\/graphql$/, '');
+      const until = Date.now() + 30_000;
+      while (new Set(page.workers).size < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      expect(
+        [...new Set(page.workers.map((w) => w.replace(origin, '').replace(/-[A-Za-z0-9_-]{22}\.js$/, '')))].sort(),
+      ).toEqual(['/graphiql/editor.worker', '/graphiql/graphql.worker', '/graphiql/json.worker']);
+      // Nothing was refused by the CSP, nothing failed, and nothing was fetched from anywhere but this server.
+      expect(await page.cspViolations()).toEqual([]);
+      expect(page.errors).toEqual([]);
+      const elsewhere = page.requested.filter((u) => !u.startsWith(origin) && !/^(data|blob):/.test(u));
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
