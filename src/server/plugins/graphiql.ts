@@ -119,8 +119,8 @@ function asset(name: string, ext: string, type: string, identity: Buffer): Asset
 }
 
 /**
- * Brotli quality 9 and gzip level 9: quality 11 saves another 9% but takes ~40 s of CPU over these 9 MB at start-up;
- * 9 takes ~1.5 s, off the event loop.
+ * Brotli quality 9 and gzip level 9: brotli 11 saves another 9% but takes ~40 s of CPU over these 9 MB; 9 takes ~1.5 s,
+ * in the zlib thread pool (off the event loop), once per process.
  */
 async function compress(a: Asset): Promise<Representations> {
   const [br, gz] = await Promise.all([
