@@ -9,6 +9,7 @@ import { createOdsServer, type OdsServer } from './server/yoga.js';
 import { readinessCheck } from './server/plugins/health.js';
 import { upstreamScopeOf, useUpstreamBudget } from './server/plugins/budget.js';
 import type { HardeningSettings } from './server/plugins/hardening.js';
+import type { GraphiqlSettings } from './server/plugins/graphiql.js';
 import { cacheSettingsFrom } from './cache/settings.js';
 import { MemoryStore } from './cache/store.memory.js';
 import { describeCacheKey } from './cache/keys.js';
@@ -21,6 +22,8 @@ import type { OrganisationSource } from './sources/types.js';
 export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed' | 'budget'> {
   /** Limits, CORS, shutdown grace (src/server/plugins/hardening.ts); the defaults when omitted. */
   hardening?: Partial<HardeningSettings>;
+  /** GraphiQL on or off (src/server/plugins/graphiql.ts); on when omitted. */
+  graphiql?: Partial<GraphiqlSettings>;
 }
 
 export interface AppOverrides {
@@ -54,8 +57,8 @@ export interface App {
 
 /** The app's settings from the environment (the project's defaults for `{}`). */
 export function appSettingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
-  const { ord, cache, changeFeed, budget, hardening } = loadConfig(env);
-  return { ord, cache, changeFeed, budget, hardening };
+  const { ord, cache, changeFeed, budget, hardening, graphiql } = loadConfig(env);
+  return { ord, cache, changeFeed, budget, hardening, graphiql };
 }
 
 export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
@@ -92,6 +95,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     source,
     ...(logger ? { logger } : {}),
     ...(overrides.exampleTabs !== undefined ? { exampleTabs: overrides.exampleTabs } : {}),
+    ...(settings.graphiql ? { graphiql: settings.graphiql } : {}),
     hardening: {
       ...(settings.hardening ? { settings: settings.hardening } : {}),
       // Ready when ORD's circuit is not open and the code systems are held.

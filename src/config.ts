@@ -5,6 +5,7 @@ import { DEFAULT_CACHE_CONFIG, type CacheConfig } from './cache/settings.js';
 import { DEFAULT_CHANGE_FEED_SETTINGS, type ChangeFeedSettings } from './cache/changeFeed.js';
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from './logger.js';
 import { DEFAULT_BUDGET_SETTINGS, type BudgetSettings } from './server/plugins/budget.js';
+import { DEFAULT_GRAPHIQL_SETTINGS, type GraphiqlSettings } from './server/plugins/graphiql.js';
 import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from './server/plugins/hardening.js';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server/settings.js';
 import { ORD_DEFAULT_SETTINGS, type OrdClientSettings } from './sources/ord/settings.js';
@@ -18,6 +19,7 @@ export interface Config {
   changeFeed: ChangeFeedSettings;
   budget: BudgetSettings;
   hardening: HardeningSettings;
+  graphiql: GraphiqlSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,6 +38,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     budget: budgetSettings(env),
     hardening: hardeningSettings(env),
+    graphiql: { enabled: booleanSetting(env, 'GRAPHIQL', DEFAULT_GRAPHIQL_SETTINGS.enabled) },
   };
 }
 

@@ -1,7 +1,6 @@
 // The HTTP face of ods-graphql: a GraphQL Yoga instance serving the schema at /graphql, with GraphiQL and example tabs.
 // Each request gets fresh loaders over the one shared source; the server's plugins are listed here, in order.
 
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createLoaders } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
@@ -11,6 +10,9 @@ import { schema, type Context } from '../schema/index.js';
 import type { OrganisationSource } from '../sources/types.js';
 import { useArgumentNames } from './plugins/argumentNames.js';
 import { useSourceErrors } from './plugins/sourceErrors.js';
+import { useGraphiql, type GraphiqlSettings } from './plugins/graphiql.js';
+import { useSecurityHeaders } from './plugins/securityHeaders.js';
+import { useFixedParseErrors } from './plugins/requestParse.js';
 
 export interface OdsServerOptions {
   source: OrganisationSource;
@@ -22,6 +24,8 @@ export interface OdsServerOptions {
   hardening?: HardeningOptions;
   /** Offer the example operations from schema/operations/ as GraphiQL tabs (default true). */
   exampleTabs?: boolean;
+  /** GraphiQL on or off (src/server/plugins/graphiql.ts; GRAPHIQL, default on). */
+  graphiql?: Partial<GraphiqlSettings>;
   /** More plugins, run after the server's own (src/app.ts adds the upstream budget, src/server/plugins/budget.ts). */
   plugins?: Plugin<Context>[];
 }
@@ -48,6 +52,7 @@ export function createOdsServer({
   logger,
   exampleTabs = true,
   hardening = {},
+  graphiql = {},
   plugins = [],
 }: OdsServerOptions): OdsServer {
   const examples = exampleTabs ? exampleOperations() : [];
@@ -55,17 +60,26 @@ export function createOdsServer({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
-    // GraphiQL served from the package itself rather than a CDN, so the offline demo has a working GraphiQL too.
-    renderGraphiQL,
+    // GraphiQL is served by useGraphiql instead: a small page and cacheable assets, from the package (no CDN: offline).
+    graphiql: false,
     context: () => ({ source, loaders: createLoaders(source) }),
     ...hardeningYogaOptions(hardening),
     // Source errors are translated first: onExecuteDone hooks run in this order, so the error log (in hardening) and
     // Yoga's masking (after every plugin here) see the client's errors.
-    plugins: [useSourceErrors(), ...hardeningPlugins(hardening, logger), useArgumentNames(), ...plugins],
+    plugins: [
+      useSourceErrors(),
+      ...hardeningPlugins(hardening, logger),
+      useSecurityHeaders(),
+      useFixedParseErrors(),
+      useGraphiql({
+        settings: graphiql,
+        graphqlEndpoint: GRAPHQL_PATH,
+        title: 'ods-graphql: the NHS organisation graph',
+        tabs: examples.map((e) => ({ query: e.query, variables: e.variables })),
+      }),
+      useArgumentNames(),
+      ...plugins,
+    ],
     ...(logger ? { logging: yogaLogger(logger) } : {}),
-    graphiql: {
-      title: 'ods-graphql: the NHS organisation graph',
-      ...(examples.length ? { defaultTabs: examples.map((e) => ({ query: e.query, variables: e.variables })) } : {}),
-    },
   });
 }
