@@ -44,10 +44,21 @@ export function loadConfig(env: Env = process.env): Config {
 
 function serverSettings(env: Env): ServerSettings {
   const d = DEFAULT_SERVER_SETTINGS;
+  const headersTimeoutMs = intSetting(env, 'SERVER_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, 100, 600_000);
+  const requestTimeoutMs = intSetting(env, 'SERVER_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new Error(
+      `Setting SERVER_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed SERVER_REQUEST_TIMEOUT_MS (${requestTimeoutMs}).`,
+    );
+  }
   return {
     host: env.HOST?.trim() || d.host,
     port: intSetting(env, 'PORT', d.port, 0, 65535),
     startupProbe: booleanSetting(env, 'ORD_STARTUP_PROBE', d.startupProbe),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: intSetting(env, 'SERVER_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 100, 600_000),
+    maxConnections: intSetting(env, 'SERVER_MAX_CONNECTIONS', d.maxConnections, 0, 1_000_000),
   };
 }
 

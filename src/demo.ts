@@ -1,11 +1,12 @@
 // Offline demo: starts the ORD simulator (tier full) on a free port and ods-graphql pointed at it, then prints both URLs.
 // Ctrl-C stops both. The ORD rate limit defaults to 100/s here (the simulator is local); ORD_RATE_LIMIT overrides it.
+// Settings and the port are checked before the dataset is built (~9 s), so a mistake is one plain line at once.
 
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards, installShutdownHandlers } from './server/lifecycle.js';
-import { serve } from './server/serve.js';
+import { describeListenError, ensureCanListen, exitAtStartup, serve } from './server/serve.js';
 import { startOrdSimulator } from './simulators/ord/server.js';
 
 const SAMPLE_QUERY = `{
@@ -17,7 +18,16 @@ const SAMPLE_QUERY = `{
   }
 }`;
 
-const config = loadConfig();
+const COMMAND = 'npm run demo';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  exitAtStartup(error instanceof Error ? error.message : String(error));
+}
+const { host, port } = config.server;
+await ensureCanListen(host, port, COMMAND);
 const logger = createLogger(config.logLevel);
 const { hardening } = config;
 installProcessGuards(logger);
@@ -31,7 +41,10 @@ const ordSettings = {
 };
 // The change feed (when ORD_SYNC_POLL_MINUTES is set) asks the simulator with the simulator's own "today".
 const app = createApp({ ...config, ord: ordSettings }, { logger, today: () => sim.today });
-const { server, url } = await serve(app.yoga, config.server);
+const { server, url } = await serve(app.yoga, config.server).catch(async (error: unknown) => {
+  await sim.close();
+  return exitAtStartup(describeListenError(error, host, port, COMMAND));
+});
 
 console.log(`
 ORD simulator (tier full, ${sim.organisationCount} organisations, today ${sim.today}): ${sim.baseUrl}

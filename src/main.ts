@@ -1,18 +1,31 @@
 // Starts ods-graphql: settings → createApp (ORD client, shared cache, upstream budget, Yoga) on node:http, at HOST:PORT.
 // Probes ORD once at start-up and says plainly when it cannot be reached (the server keeps serving regardless).
+// A bad setting or a port it cannot listen on stops it with one plain line on stderr and exit code 1.
 
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards, installShutdownHandlers } from './server/lifecycle.js';
-import { serve } from './server/serve.js';
+import { describeListenError, ensureCanListen, exitAtStartup, serve } from './server/serve.js';
 
-const config = loadConfig();
+const COMMAND = 'npm start';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  // loadConfig's messages name the variable and what it accepts.
+  exitAtStartup(error instanceof Error ? error.message : String(error));
+}
+const { host, port } = config.server;
+await ensureCanListen(host, port, COMMAND);
 const logger = createLogger(config.logLevel);
 installProcessGuards(logger);
 const app = createApp(config, { logger });
 const { source } = app;
-const served = await serve(app.yoga, config.server);
+const served = await serve(app.yoga, config.server).catch((error: unknown) =>
+  exitAtStartup(describeListenError(error, host, port, COMMAND)),
+);
 logger.info({ ord: config.ord.baseUrl }, `ods-graphql listening on ${served.url} (GraphiQL in a browser there)`);
 if (config.server.startupProbe) {
   source.recordClasses().then(

@@ -1,8 +1,88 @@
 // Process lifecycle for the HTTP server: graceful shutdown on SIGTERM/SIGINT that drains requests in flight within a
 // grace period (SHUTDOWN_GRACE_MS) before closing what is left, and a guard that logs unhandled rejections, not exits.
 
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
 import type { Logger } from '../logger.js';
+
+/**
+ * During a drain, a keep-alive connection with no request in progress is closed only once it has been quiet this long.
+ * Closing it the moment it goes idle races the client, which reuses a socket as soon as it has read an answer: its
+ * next request is already on the wire when the close arrives, and it is reset instead of refused.
+ */
+export const DRAIN_QUIET_MS = 500;
+
+interface ConnectionState {
+  /** Requests on this connection whose response has not finished. */
+  busy: number;
+  /** When it last had nothing in progress (connect time, or its last response's end). */
+  idleSince: number;
+  /** A drain sweep already found it quiet; the next one closes it if nothing arrived in between. */
+  quietSeen: boolean;
+}
+
+interface Tracked {
+  connections: Map<Socket, ConnectionState>;
+  /** Responses not finished yet: a drain marks those not yet started `Connection: close`. */
+  responses: Set<ServerResponse>;
+  draining: boolean;
+}
+
+/** What serve() records about each server it makes, for drainAndClose. */
+const tracked = new WeakMap<Server, Tracked>();
+
+/**
+ * Records `server`'s connections and unfinished responses, so a drain can mark responses `Connection: close` before
+ * their headers go out and close connections only once they are quiet. Idempotent; serve() calls it.
+ */
+export function trackResponses(server: Server): void {
+  if (tracked.has(server)) return;
+  const state: Tracked = { connections: new Map(), responses: new Set(), draining: false };
+  tracked.set(server, state);
+  server.on('connection', (socket: Socket) => {
+    state.connections.set(socket, { busy: 0, idleSince: Date.now(), quietSeen: false });
+    socket.once('close', () => state.connections.delete(socket));
+  });
+  // Before the app's own listener, so the header is set before the app can send anything.
+  server.prependListener('request', (req, res: ServerResponse) => {
+    const connection = state.connections.get(req.socket);
+    if (connection) {
+      connection.busy++;
+      connection.quietSeen = false;
+    }
+    const done = () => {
+      state.responses.delete(res);
+      if (connection) {
+        connection.busy--;
+        connection.idleSince = Date.now();
+      }
+    };
+    res.once('close', done);
+    if (state.draining) res.setHeader('connection', 'close');
+    else state.responses.add(res);
+  });
+}
+
+/** Marks `state`'s server as draining: responses not yet started, and every later one, say `Connection: close`. */
+function closeConnectionsAfterResponses(state: Tracked): void {
+  state.draining = true;
+  for (const res of state.responses) if (!res.headersSent) res.setHeader('connection', 'close');
+  state.responses.clear();
+}
+
+/**
+ * Closes the connections that have had nothing in progress for DRAIN_QUIET_MS, as seen by two sweeps in a row. After
+ * an event-loop stall the timer runs before the socket reads, so a request already waiting in the kernel is only seen
+ * once the loop has polled: the second sweep comes after that poll.
+ */
+function closeQuietConnections(state: Tracked): void {
+  const now = Date.now();
+  for (const [socket, connection] of state.connections) {
+    if (connection.busy > 0 || now - connection.idleSince < DRAIN_QUIET_MS) continue;
+    if (connection.quietSeen) socket.destroy();
+    else connection.quietSeen = true;
+  }
+}
 
 export interface ShutdownOptions {
   /** How long requests in flight may take to finish before their connections are closed (SHUTDOWN_GRACE_MS). */
@@ -13,14 +93,26 @@ export interface ShutdownOptions {
 }
 
 /**
- * Stops accepting connections, closes idle keep-alive ones at once, lets busy ones finish their request (Node answers
- * them with `Connection: close`), and after `graceMs` closes any still open. Resolves when everything is closed.
+ * Stops accepting connections and lets busy ones finish their request, answered with `Connection: close` so the client
+ * opens a new connection for its next request and is refused, not reset. Connections with nothing in progress are
+ * closed once quiet for DRAIN_QUIET_MS; after `graceMs` any still open are closed. Resolves when everything is closed.
  */
 export async function drainAndClose(server: Server, { graceMs, logger, onClosed }: ShutdownOptions): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  // Connections that finish their request meanwhile become idle: close them as they do.
-  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  const state = tracked.get(server);
+  let sweep: NodeJS.Timeout;
+  let closed: Promise<void>;
+  if (state) {
+    closeConnectionsAfterResponses(state);
+    // net.Server's close stops listening and waits for the connections; http.Server's would also close the idle ones
+    // at once, which is the race DRAIN_QUIET_MS avoids.
+    closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+    closeQuietConnections(state);
+    sweep = setInterval(() => closeQuietConnections(state), 50);
+  } else {
+    // A server serve() did not make: Node's own drain (idle connections closed at once).
+    closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    sweep = setInterval(() => server.closeIdleConnections(), 100);
+  }
   const grace = setTimeout(() => {
     logger?.warn({ graceMs }, 'shutdown grace period over: closing connections still busy');
     server.closeAllConnections();

@@ -5,7 +5,8 @@ import type { Pacer } from './pacer.js';
 import type { UpstreamPriority } from './scope.js';
 
 interface Waiter {
-  grant: () => void;
+  /** Lets the waiter start, with its pacer start's timestamp. */
+  grant: (start: number) => void;
   fail: (error: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -60,10 +61,13 @@ export class UpstreamGate {
 
   /** Runs `task` once a concurrency slot and a rate slot are free and it is this lane's turn. */
   async run<T>(priority: UpstreamPriority, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.admit(priority, signal);
+    const start = await this.admit(priority, signal);
+    // The start counts against the rate until the attempt is over: upstream may see the request late (pacer.ts).
+    this.pacer.hold(start);
     try {
       return await task();
     } finally {
+      this.pacer.release(start);
       this.inFlight--;
       void this.pump();
     }
@@ -77,9 +81,9 @@ export class UpstreamGate {
     };
   }
 
-  private admit(priority: UpstreamPriority, signal: AbortSignal | undefined): Promise<void> {
+  private admit(priority: UpstreamPriority, signal: AbortSignal | undefined): Promise<number> {
     if (signal?.aborted) return Promise.reject(this.abortError(signal));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       const waiter: Waiter = { grant: resolve, fail: reject, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
@@ -104,14 +108,14 @@ export class UpstreamGate {
     try {
       while (this.waiting() > 0 && this.inFlight < this.maxConcurrency) {
         // Reserve the rate slot first, then choose: whoever is most deserving *when the slot opens* gets it.
-        await this.pacer.acquire();
+        const start = await this.pacer.acquire();
         const lane = this.nextLane();
         const waiter = lane ? this.lanes[lane].shift() : undefined;
         if (!lane || !waiter) break; // everyone waiting gave up meanwhile; the reserved slot goes unused
         if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
         this.inFlight++;
         this.started[lane]++;
-        waiter.grant();
+        waiter.grant(start);
       }
     } finally {
       this.pumping = false;
