@@ -1,4 +1,4 @@
-// The composition root: settings → OrdClient → ORD source → shared cache (+ change-feed poller) → Yoga with the upstream budget.
+// The composition root: settings → OrdClient → ORD source → shared cache (+ change-feed poller) → Yoga and its plugins.
 // src/main.ts, src/demo.ts and the test stack build the server only through createApp, so they all run the same wiring.
 
 import { loadConfig, type Config } from './config.js';
@@ -9,6 +9,12 @@ import { createOdsServer, type OdsServer } from './server/yoga.js';
 import { readinessCheck } from './server/plugins/health.js';
 import { upstreamScopeOf, useUpstreamBudget } from './server/plugins/budget.js';
 import type { HardeningSettings } from './server/plugins/hardening.js';
+import {
+  DEFAULT_CLIENT_IDENTITY_SETTINGS,
+  useClientIdentity,
+  type ClientIdentitySettings,
+} from './server/plugins/clientIdentity.js';
+import { DEFAULT_RATE_LIMIT_SETTINGS, useRateLimit, type RateLimitSettings } from './server/plugins/rateLimit.js';
 import { cacheSettingsFrom } from './cache/settings.js';
 import { MemoryStore } from './cache/store.memory.js';
 import { describeCacheKey } from './cache/keys.js';
@@ -21,6 +27,10 @@ import type { OrganisationSource } from './sources/types.js';
 export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed' | 'budget'> {
   /** Limits, CORS, shutdown grace (src/server/plugins/hardening.ts); the defaults when omitted. */
   hardening?: Partial<HardeningSettings>;
+  /** API keys, header, trusted proxies (src/server/plugins/clientIdentity.ts); the defaults when omitted. */
+  clientIdentity?: ClientIdentitySettings;
+  /** Per-client requests and estimated ORD calls a minute (src/server/plugins/rateLimit.ts); the defaults when omitted. */
+  rateLimit?: RateLimitSettings;
 }
 
 export interface AppOverrides {
@@ -54,8 +64,8 @@ export interface App {
 
 /** The app's settings from the environment (the project's defaults for `{}`). */
 export function appSettingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
-  const { ord, cache, changeFeed, budget, hardening } = loadConfig(env);
-  return { ord, cache, changeFeed, budget, hardening };
+  const { ord, cache, changeFeed, budget, hardening, clientIdentity, rateLimit } = loadConfig(env);
+  return { ord, cache, changeFeed, budget, hardening, clientIdentity, rateLimit };
 }
 
 export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
@@ -98,7 +108,12 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
       ready: readinessCheck({ source, circuit: client.circuit }),
       scopeOf: upstreamScopeOf,
     },
-    plugins: [useUpstreamBudget(source, settings.budget)],
+    // In this order: the client is named first, the budget estimates, then the client's limits charge the estimate.
+    plugins: [
+      useClientIdentity(settings.clientIdentity ?? DEFAULT_CLIENT_IDENTITY_SETTINGS),
+      useUpstreamBudget(source, settings.budget),
+      useRateLimit(settings.rateLimit ?? DEFAULT_RATE_LIMIT_SETTINGS, logger ? { logger } : {}),
+    ],
   });
   return {
     yoga,

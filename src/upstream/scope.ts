@@ -7,6 +7,9 @@ import { UpstreamBudgetExceededError } from './errors.js';
 /** Interactive callers (people in GraphiQL, apps) go before bulk walks; see gate.ts for the share. */
 export type UpstreamPriority = 'interactive' | 'bulk';
 
+/** Whose calls those made outside any operation are (the change-feed poller, /ready): one client like any other. */
+export const UNATTRIBUTED_CLIENT = 'server';
+
 export interface UpstreamScopeOptions {
   /** Most upstream requests (retries not counted) this scope may start; default unlimited. */
   budget?: number;
@@ -18,12 +21,18 @@ export interface UpstreamScopeOptions {
   signal?: AbortSignal | (() => AbortSignal);
   /** For logs: the request this scope belongs to. */
   requestId?: string;
+  /**
+   * Who the calls are for (an API key's label or the client's address, src/server/plugins/clientIdentity.ts): the gate
+   * queues each client's calls apart and serves clients in turn. Default UNATTRIBUTED_CLIENT.
+   */
+  client?: string;
 }
 
 export class UpstreamScope {
   readonly budget: number;
   readonly priority: UpstreamPriority;
   readonly requestId: string | undefined;
+  readonly client: string;
   /** Upstream requests started so far in this scope, per endpoint. */
   readonly spentByEndpoint = new Map<string, number>();
   /** Cached answers served past their TTL because upstream failed: the response says so (`extensions.stale`). */
@@ -36,6 +45,7 @@ export class UpstreamScope {
     this.priority = options.priority ?? 'interactive';
     this.signalOrMaker = options.signal;
     this.requestId = options.requestId;
+    this.client = options.client ?? UNATTRIBUTED_CLIENT;
   }
 
   get signal(): AbortSignal | undefined {

@@ -9,6 +9,8 @@ import { createApp, type App, type AppOverrides } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { BudgetSettings } from '../../src/server/plugins/budget.js';
 import type { HardeningSettings } from '../../src/server/plugins/hardening.js';
+import type { ClientIdentitySettings } from '../../src/server/plugins/clientIdentity.js';
+import type { RateLimitSettings } from '../../src/server/plugins/rateLimit.js';
 import type { OrdClientSettings } from '../../src/sources/ord/settings.js';
 import { serve } from '../../src/server/serve.js';
 import type { OrdClient } from '../../src/sources/ord/client.js';
@@ -70,6 +72,13 @@ export interface StackOptions {
   ord?: Partial<OrdClientSettings>;
   /** Hardening settings (limits, CORS); the defaults when omitted. */
   hardening?: Partial<HardeningSettings>;
+  /** API keys, header, trusted proxies; the defaults (clients told apart by address) when omitted. */
+  clientIdentity?: Partial<ClientIdentitySettings>;
+  /**
+   * Per-client limits. Default off (0): a test file sends everything from one loopback client, so the production
+   * defaults would measure the test's pace, not the code under test.
+   */
+  inboundLimits?: Partial<RateLimitSettings>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -95,6 +104,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       changeFeed: defaults.changeFeed,
       budget: { ...defaults.budget, ...options.budget },
       ...(options.hardening ? { hardening: options.hardening } : {}),
+      clientIdentity: { ...defaults.clientIdentity, ...options.clientIdentity },
+      rateLimit: { requestsPerMinute: 0, upstreamCallsPerMinute: 0, ...options.inboundLimits },
     },
     { clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 }, today: () => sim.today, ...options.app },
   );
