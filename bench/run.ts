@@ -1,8 +1,9 @@
 // `npm run bench`: runs every benchmark suite, prints one table and writes bench/results/latest.json.
-// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, pacing)
+// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, fairness, pacing)
 
 import { fileURLToPath } from 'node:url';
 import { benchAnalyst } from './analyst.js';
+import { benchFairness } from './fairness.js';
 import { benchMemory } from './memory.js';
 import { benchOverhead } from './overhead.js';
 import { benchPacing } from './pacing.js';
@@ -14,6 +15,7 @@ const suites: Record<string, (durationMs: number) => Promise<BenchRow[]>> = {
   analyst: benchAnalyst,
   overhead: benchOverhead,
   memory: benchMemory,
+  fairness: () => benchFairness(),
   // Last: judges the ORD request logs every paced suite above recorded.
   pacing: benchPacing,
 };

@@ -128,6 +128,7 @@ export function useUpstreamBudget(source: OrganisationSource, policy: BudgetSett
       }
       const deadline = new Deadline(policy.deadlineMs);
       const request = (args.contextValue as { request?: Request }).request;
+      const client = clientOf(request);
       const scope = new UpstreamScope({
         budget: policy.limit,
         priority,
@@ -135,7 +136,7 @@ export function useUpstreamBudget(source: OrganisationSource, policy: BudgetSett
         // The id the response echoes and the log uses (plugins/logging.ts), so upstream work can be traced to it.
         requestId: (request && requestIdOf(request)) ?? randomUUID(),
         // Whose calls these are (plugins/clientIdentity.ts): the gate queues them with that client's, served in turn.
-        ...(clientOf(request) !== undefined ? { client: clientOf(request) } : {}),
+        ...(client !== undefined ? { client } : {}),
       });
       scopes.set(args.contextValue, scope);
       estimates.set(args.contextValue, estimate);
