@@ -253,3 +253,34 @@ describe('the per-client queue bound (ORD_MAX_QUEUED_PER_CLIENT)', () => {
     expect(loadConfig({}).ord.maxQueuedPerClient).toBe(300);
   });
 });
+
+describe('fair queueing over HTTP: the client travels with the operation into the gate', () => {
+  const stack = withStack({
+    rateLimit: 2,
+    clientIdentity: { apiKeys: parseApiKeys(`greedy:${GOOD},cheap:${OTHER}`) },
+  });
+
+  it('a cheap client’s one call starts within a couple of starts of a greedy client’s 12 queued ones', async () => {
+    stack().sim.clearLog();
+    const greedyCodes = unknownCodes(12, 70);
+    const greedy = ask(stack(), lookup(greedyCodes), { 'x-api-key': GOOD });
+    const gate = stack().client.gate;
+    // Wait (on counts, not time) until the greedy operation's calls are all in the gate.
+    for (let i = 0; i < 500 && gate.stats().waiting.interactive + gate.stats().started.interactive < 12; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const startedBefore = gate.stats().started.interactive;
+    expect(gate.stats().waiting.interactive).toBeGreaterThanOrEqual(8);
+    const cheap = await ask(stack(), '{ organisation(odsCode: "ZZZ97") { name } }', { 'x-api-key': OTHER });
+    expect(cheap.body.data).toEqual({ organisation: null });
+    expect((await greedy).status).toBe(200);
+    const order = stack()
+      .calls('organisation')
+      .map((c) => c.path);
+    expect(order).toHaveLength(13);
+    // First come, first served would put it after all 12 (index 12); turns put it next, give or take one.
+    const at = order.indexOf('organisations/ZZZ97');
+    expect(at).toBeGreaterThanOrEqual(startedBefore);
+    expect(at).toBeLessThanOrEqual(startedBefore + 1);
+  });
+});
