@@ -1,10 +1,11 @@
 // `npm run bench`: runs every benchmark suite, prints one table and writes bench/results/latest.json.
-// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, graphiql, load, pacing)
+// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, graphiql, load, fairness, pacing)
 
 import { fileURLToPath } from 'node:url';
 import { benchAnalyst } from './analyst.js';
 import { benchGraphiql } from './graphiql.js';
 import { benchLoad } from './load.js';
+import { benchFairness } from './fairness.js';
 import { benchMemory } from './memory.js';
 import { benchOverhead } from './overhead.js';
 import { benchPacing } from './pacing.js';
@@ -19,6 +20,7 @@ const suites: Record<string, (durationMs: number) => Promise<BenchRow[]>> = {
   graphiql: benchGraphiql,
   // 1000 concurrent inbound requests against one replica: the pacer's promise under a swamped event loop.
   load: benchLoad,
+  fairness: () => benchFairness(),
   // Last: judges the ORD request logs every paced suite above recorded.
   pacing: benchPacing,
 };

@@ -61,6 +61,8 @@ export function benchSettings(options: StackOptions): AppSettings {
       ...defaults.budget,
       ...(options.maxUpstreamCallsPerOperation !== undefined ? { limit: options.maxUpstreamCallsPerOperation } : {}),
     },
+    // Off: every suite drives the server from one loopback client, as fast as it can (bench/fairness.ts turns them on).
+    rateLimit: { requestsPerMinute: 0, upstreamCallsPerMinute: 0 },
   };
 }
 

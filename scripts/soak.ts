@@ -113,6 +113,9 @@ const env = {
   CACHE_TTL_ORGANISATION_SECONDS: '20',
   CACHE_TTL_SUMMARY_SECONDS: '20',
   CACHE_TTL_SEARCH_SECONDS: '20',
+  // One process plays every client, from one address: per-client limits would refuse the soak's own load.
+  RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
+  RATE_LIMIT_UPSTREAM_CALLS_PER_MINUTE: '0',
   ...process.env,
 };
 const config = loadConfig(env);

@@ -1,4 +1,4 @@
-// The composition root: settings → OrdClient → ORD source → shared cache (+ change-feed poller) → Yoga with the upstream budget.
+// The composition root: settings → OrdClient → ORD source → shared cache (+ change-feed poller) → Yoga and its plugins.
 // src/main.ts, src/demo.ts and the test stack build the server only through createApp, so they all run the same wiring.
 
 import { loadConfig, type Config } from './config.js';
@@ -10,6 +10,12 @@ import { readinessCheck } from './server/plugins/health.js';
 import { upstreamScopeOf, useUpstreamBudget } from './server/plugins/budget.js';
 import type { HardeningSettings } from './server/plugins/hardening.js';
 import type { GraphiqlSettings } from './server/plugins/graphiql.js';
+import {
+  DEFAULT_CLIENT_IDENTITY_SETTINGS,
+  useClientIdentity,
+  type ClientIdentitySettings,
+} from './server/plugins/clientIdentity.js';
+import { DEFAULT_RATE_LIMIT_SETTINGS, useRateLimit, type RateLimitSettings } from './server/plugins/rateLimit.js';
 import { cacheSettingsFrom } from './cache/settings.js';
 import { MemoryStore } from './cache/store.memory.js';
 import { describeCacheKey } from './cache/keys.js';
@@ -24,6 +30,10 @@ export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed'
   hardening?: Partial<HardeningSettings>;
   /** GraphiQL on or off (src/server/plugins/graphiql.ts); on when omitted. */
   graphiql?: Partial<GraphiqlSettings>;
+  /** API keys, header, trusted proxies (src/server/plugins/clientIdentity.ts); the defaults when omitted. */
+  clientIdentity?: ClientIdentitySettings;
+  /** Per-client requests and estimated ORD calls a minute (src/server/plugins/rateLimit.ts); the defaults when omitted. */
+  rateLimit?: RateLimitSettings;
 }
 
 export interface AppOverrides {
@@ -57,8 +67,8 @@ export interface App {
 
 /** The app's settings from the environment (the project's defaults for `{}`). */
 export function appSettingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
-  const { ord, cache, changeFeed, budget, hardening, graphiql } = loadConfig(env);
-  return { ord, cache, changeFeed, budget, hardening, graphiql };
+  const { ord, cache, changeFeed, budget, hardening, graphiql, clientIdentity, rateLimit } = loadConfig(env);
+  return { ord, cache, changeFeed, budget, hardening, graphiql, clientIdentity, rateLimit };
 }
 
 export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
@@ -102,7 +112,12 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
       ready: readinessCheck({ source, circuit: client.circuit }),
       scopeOf: upstreamScopeOf,
     },
-    plugins: [useUpstreamBudget(source, settings.budget)],
+    // In this order: the client is named first, the budget estimates, then the client's limits charge the estimate.
+    plugins: [
+      useClientIdentity(settings.clientIdentity ?? DEFAULT_CLIENT_IDENTITY_SETTINGS),
+      useUpstreamBudget(source, settings.budget),
+      useRateLimit(settings.rateLimit ?? DEFAULT_RATE_LIMIT_SETTINGS, logger ? { logger } : {}),
+    ],
   });
   return {
     yoga,

@@ -6,6 +6,12 @@ import { DEFAULT_CHANGE_FEED_SETTINGS, type ChangeFeedSettings } from './cache/c
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from './logger.js';
 import { DEFAULT_BUDGET_SETTINGS, type BudgetSettings } from './server/plugins/budget.js';
 import { DEFAULT_GRAPHIQL_SETTINGS, type GraphiqlSettings } from './server/plugins/graphiql.js';
+import {
+  DEFAULT_CLIENT_IDENTITY_SETTINGS,
+  parseApiKeys,
+  type ClientIdentitySettings,
+} from './server/plugins/clientIdentity.js';
+import { DEFAULT_RATE_LIMIT_SETTINGS, type RateLimitSettings } from './server/plugins/rateLimit.js';
 import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from './server/plugins/hardening.js';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server/settings.js';
 import { ORD_DEFAULT_SETTINGS, type OrdClientSettings } from './sources/ord/settings.js';
@@ -20,6 +26,8 @@ export interface Config {
   budget: BudgetSettings;
   hardening: HardeningSettings;
   graphiql: GraphiqlSettings;
+  clientIdentity: ClientIdentitySettings;
+  rateLimit: RateLimitSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -39,6 +47,8 @@ export function loadConfig(env: Env = process.env): Config {
     budget: budgetSettings(env),
     hardening: hardeningSettings(env),
     graphiql: { enabled: booleanSetting(env, 'GRAPHIQL', DEFAULT_GRAPHIQL_SETTINGS.enabled) },
+    clientIdentity: clientIdentitySettings(env),
+    rateLimit: rateLimitSettings(env),
   };
 }
 
@@ -73,6 +83,7 @@ function ordSettings(env: Env): OrdClientSettings {
     pacerGuardMs: intSetting(env, 'ORD_PACER_GUARD_MS', d.pacerGuardMs, 0, 1000),
     circuitFailures: intSetting(env, 'ORD_CIRCUIT_FAILURES', d.circuitFailures, 0, 1000),
     circuitResetSeconds: intSetting(env, 'ORD_CIRCUIT_RESET_SECONDS', d.circuitResetSeconds, 1, 3600),
+    maxQueuedPerClient: intSetting(env, 'ORD_MAX_QUEUED_PER_CLIENT', d.maxQueuedPerClient, 1, 1_000_000),
   };
 }
 
@@ -123,6 +134,38 @@ function hardeningSettings(env: Env): HardeningSettings {
     batchLimit: intSetting(env, 'GRAPHQL_BATCH_LIMIT', d.batchLimit, 0, 1000),
     corsOrigins: origins.length === 0 || origins.includes('*') ? '*' : origins,
     shutdownGraceMs: intSetting(env, 'SHUTDOWN_GRACE_MS', d.shutdownGraceMs, 0, 600_000),
+  };
+}
+
+function clientIdentitySettings(env: Env): ClientIdentitySettings {
+  const d = DEFAULT_CLIENT_IDENTITY_SETTINGS;
+  let apiKeys = d.apiKeys;
+  try {
+    if (env.API_KEYS !== undefined && env.API_KEYS.trim() !== '') apiKeys = parseApiKeys(env.API_KEYS);
+  } catch (error) {
+    // The parser's message names the entry, never the key.
+    throw new Error(`Setting API_KEYS must be a comma list of label:key entries; ${(error as Error).message}.`);
+  }
+  const header = env.API_KEY_HEADER?.trim().toLowerCase() || d.apiKeyHeader;
+  if (!/^[a-z0-9-]{1,64}$/.test(header)) {
+    throw new Error(
+      `Setting API_KEY_HEADER must be a header name (letters, digits, "-"); got "${env.API_KEY_HEADER}".`,
+    );
+  }
+  return { apiKeys, apiKeyHeader: header, trustProxy: intSetting(env, 'TRUST_PROXY', d.trustProxy, 0, 32) };
+}
+
+function rateLimitSettings(env: Env): RateLimitSettings {
+  const d = DEFAULT_RATE_LIMIT_SETTINGS;
+  return {
+    requestsPerMinute: intSetting(env, 'RATE_LIMIT_REQUESTS_PER_MINUTE', d.requestsPerMinute, 0, 10_000_000),
+    upstreamCallsPerMinute: intSetting(
+      env,
+      'RATE_LIMIT_UPSTREAM_CALLS_PER_MINUTE',
+      d.upstreamCallsPerMinute,
+      0,
+      10_000_000,
+    ),
   };
 }
 

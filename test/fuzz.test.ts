@@ -447,6 +447,8 @@ describe('fuzz: upstream garbage', () => {
         cache: { ...loadConfig({}).cache, cacheMaxBytes: 0 },
         changeFeed: loadConfig({}).changeFeed,
         budget: { ...loadConfig({}).budget, deadlineMs: 2_000 },
+        // One loopback client sends every fuzz case: per-client limits would measure the fuzzer's pace.
+        rateLimit: { requestsPerMinute: 0, upstreamCallsPerMinute: 0 },
       },
       { exampleTabs: false },
     );

@@ -12,6 +12,12 @@ export const ErrorCode = {
   UPSTREAM_BUDGET_EXCEEDED: 'UPSTREAM_BUDGET_EXCEEDED',
   /** The request's deadline (REQUEST_DEADLINE_MS) passed before upstream answered this field. */
   DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
+  /** The client already had ORD_MAX_QUEUED_PER_CLIENT upstream calls waiting; this field's call was refused at once. */
+  UPSTREAM_QUEUE_FULL: 'UPSTREAM_QUEUE_FULL',
+  /** The client is over its per-minute allowance (RATE_LIMIT_*): HTTP 429 with Retry-After, before any upstream call. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** API_KEYS is set and the request carries no known key (HTTP 401). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

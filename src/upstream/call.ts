@@ -85,6 +85,7 @@ export class UpstreamCaller<E extends string, O extends string, F> {
     this.gate = new UpstreamGate({
       pacer: this.pacer,
       maxConcurrency: this.settings.maxConcurrency,
+      maxQueuedPerClient: this.settings.maxQueuedPerClient,
       abortError: (signal) => new UpstreamAbortedError(null, abortReason(signal)),
     });
     this.circuit = new CircuitBreaker({
@@ -145,6 +146,7 @@ export class UpstreamCaller<E extends string, O extends string, F> {
               }
             },
             signal,
+            scope?.client,
           ),
         {
           policy: options.retryPolicy,

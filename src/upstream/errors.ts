@@ -1,4 +1,4 @@
-// Failures of the call policy itself, whatever the wire: the operation's budget is spent, or its caller gave up.
+// Failures of the call policy itself, whatever the wire: a spent budget, a full client queue, or a caller that gave up.
 // They extend the source-level SourceError (src/sources/errors.ts): the GraphQL layer maps them like other failures.
 
 import { SourceError } from '../sources/errors.js';
@@ -14,6 +14,21 @@ export class UpstreamBudgetExceededError extends SourceError {
     );
     this.budget = budget;
     this.spent = spent;
+  }
+}
+
+/**
+ * The client already has its most calls waiting in the gate (ORD_MAX_QUEUED_PER_CLIENT): this one is refused at once
+ * rather than queued to time out behind them. Nothing was sent.
+ */
+export class UpstreamQueueFullError extends SourceError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(
+      `This client already has ${limit} upstream calls waiting (ORD_MAX_QUEUED_PER_CLIENT); no more are queued.`,
+      null,
+    );
+    this.limit = limit;
   }
 }
 

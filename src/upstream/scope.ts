@@ -7,6 +7,9 @@ import { UpstreamBudgetExceededError } from './errors.js';
 /** Interactive callers (people in GraphiQL, apps) go before bulk walks; see gate.ts for the share. */
 export type UpstreamPriority = 'interactive' | 'bulk';
 
+/** Whose calls those made outside any operation are (the change-feed poller, /ready): one client like any other. */
+export const UNATTRIBUTED_CLIENT = 'server';
+
 export interface UpstreamScopeOptions {
   /** Most upstream calls (retries not counted) this scope may reserve; default unlimited. */
   budget?: number;
@@ -18,12 +21,19 @@ export interface UpstreamScopeOptions {
   signal?: AbortSignal | (() => AbortSignal);
   /** For logs: the request this scope belongs to. */
   requestId?: string;
+  /**
+   * Who the calls are for (an API key's label or the client's address, src/server/plugins/clientIdentity.ts): the gate
+   * queues each client's calls apart and serves clients in turn. Default UNATTRIBUTED_CLIENT.
+   */
+  client?: string;
 }
 
 export class UpstreamScope {
   readonly budget: number;
   readonly priority: UpstreamPriority;
   readonly requestId: string | undefined;
+  /** Whose calls these are (the gate serves clients in turn). */
+  readonly client: string;
   /** Upstream calls that got past the gate and were sent so far in this scope, per endpoint (retries not counted). */
   readonly startedByEndpoint = new Map<string, number>();
   /** Cached answers served past their TTL because upstream failed: the response says so (`extensions.stale`). */
@@ -37,6 +47,7 @@ export class UpstreamScope {
     this.priority = options.priority ?? 'interactive';
     this.signalOrMaker = options.signal;
     this.requestId = options.requestId;
+    this.client = options.client ?? UNATTRIBUTED_CLIENT;
   }
 
   get signal(): AbortSignal | undefined {

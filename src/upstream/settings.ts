@@ -1,4 +1,4 @@
-// The call-policy settings any wire adapter takes (rate, concurrency, timeout, retries, pacer guard, circuit breaker).
+// The call-policy settings any wire adapter takes (rate, concurrency, timeout, retries, pacer guard, breaker, queues).
 // Their defaults live here and only here: config.ts, the adapters and a client built without them all resolve to these.
 
 export interface UpstreamSettings {
@@ -19,6 +19,11 @@ export interface UpstreamSettings {
   circuitFailures?: number;
   /** Seconds an open circuit waits before letting one probe through. Default DEFAULT_UPSTREAM_SETTINGS'. */
   circuitResetSeconds?: number;
+  /**
+   * Most calls one client (an API key or an address) may have waiting for a start; more are refused at once
+   * (UpstreamQueueFullError). Default DEFAULT_UPSTREAM_SETTINGS'.
+   */
+  maxQueuedPerClient?: number;
 }
 
 /** Every setting filled in: what the call pipeline runs on. */
@@ -37,6 +42,11 @@ export const DEFAULT_UPSTREAM_SETTINGS: Readonly<ResolvedUpstreamSettings> = Obj
   pacerGuardMs: 100,
   circuitFailures: 5,
   circuitResetSeconds: 30,
+  /**
+   * 300 = what 5 calls a second serve in the 60 s request deadline (REQUEST_DEADLINE_MS): a call queued behind 300 of
+   * its own client's would time out anyway, so it is refused at once instead.
+   */
+  maxQueuedPerClient: 300,
 });
 
 /** `settings` with every optional setting it leaves out (or sets to undefined) taken from DEFAULT_UPSTREAM_SETTINGS. */
@@ -50,5 +60,6 @@ export function resolveUpstreamSettings(settings: UpstreamSettings): ResolvedUps
     pacerGuardMs: settings.pacerGuardMs ?? d.pacerGuardMs,
     circuitFailures: settings.circuitFailures ?? d.circuitFailures,
     circuitResetSeconds: settings.circuitResetSeconds ?? d.circuitResetSeconds,
+    maxQueuedPerClient: settings.maxQueuedPerClient ?? d.maxQueuedPerClient,
   };
 }

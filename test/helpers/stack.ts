@@ -10,6 +10,8 @@ import { loadConfig } from '../../src/config.js';
 import type { BudgetSettings } from '../../src/server/plugins/budget.js';
 import type { HardeningSettings } from '../../src/server/plugins/hardening.js';
 import type { GraphiqlSettings } from '../../src/server/plugins/graphiql.js';
+import type { ClientIdentitySettings } from '../../src/server/plugins/clientIdentity.js';
+import type { RateLimitSettings } from '../../src/server/plugins/rateLimit.js';
 import type { OrdClientSettings } from '../../src/sources/ord/settings.js';
 import { serve } from '../../src/server/serve.js';
 import type { OrdClient } from '../../src/sources/ord/client.js';
@@ -73,6 +75,13 @@ export interface StackOptions {
   hardening?: Partial<HardeningSettings>;
   /** GraphiQL on or off; on when omitted. */
   graphiql?: Partial<GraphiqlSettings>;
+  /** API keys, header, trusted proxies; the defaults (clients told apart by address) when omitted. */
+  clientIdentity?: Partial<ClientIdentitySettings>;
+  /**
+   * Per-client limits. Default off (0): a test file sends everything from one loopback client, so the production
+   * defaults would measure the test's pace, not the code under test.
+   */
+  inboundLimits?: Partial<RateLimitSettings>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -99,6 +108,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       budget: { ...defaults.budget, ...options.budget },
       ...(options.hardening ? { hardening: options.hardening } : {}),
       ...(options.graphiql ? { graphiql: options.graphiql } : {}),
+      clientIdentity: { ...defaults.clientIdentity, ...options.clientIdentity },
+      rateLimit: { requestsPerMinute: 0, upstreamCallsPerMinute: 0, ...options.inboundLimits },
     },
     { clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 }, today: () => sim.today, ...options.app },
   );

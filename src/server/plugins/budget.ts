@@ -10,6 +10,7 @@ import { ErrorCode, graphQLError } from '../../schema/errors.js';
 import { estimateUpstreamCalls } from '../../schema/cost/estimate.js';
 import { runInUpstreamScope, UpstreamScope, type UpstreamPriority } from '../../upstream/scope.js';
 import type { OrganisationSource } from '../../sources/types.js';
+import { clientOf } from './clientIdentity.js';
 import { requestIdOf } from './logging.js';
 import { isExecutionResult } from '../results.js';
 
@@ -53,10 +54,16 @@ export interface UpstreamReport {
 }
 
 const scopes = new WeakMap<object, UpstreamScope>();
+const estimates = new WeakMap<object, number>();
 
 /** The UpstreamScope the plugin opened for this request's context (for other plugins, e.g. to report staleness). */
 export function upstreamScopeOf(context: object): UpstreamScope | undefined {
   return scopes.get(context);
+}
+
+/** The estimate of an operation this plugin let through, for plugins after it (the per-client limit charges it). */
+export function upstreamEstimateOf(context: object): number | undefined {
+  return estimates.get(context);
 }
 
 function withReport(result: ExecutionResult, report: UpstreamReport): ExecutionResult {
@@ -124,14 +131,18 @@ export function useUpstreamBudget(source: OrganisationSource, policy: BudgetSett
       }
       const deadline = new Deadline(policy.deadlineMs);
       const request = (args.contextValue as { request?: Request }).request;
+      const client = clientOf(request);
       const scope = new UpstreamScope({
         budget: policy.limit,
         priority,
         signal: () => deadline.signal(),
         // The id the response echoes and the log uses (plugins/logging.ts), so upstream work can be traced to it.
         requestId: (request && requestIdOf(request)) ?? randomUUID(),
+        // Whose calls these are (plugins/clientIdentity.ts): the gate queues them with that client's, served in turn.
+        ...(client !== undefined ? { client } : {}),
       });
       scopes.set(args.contextValue, scope);
+      estimates.set(args.contextValue, estimate);
       setExecuteFn((executionArgs) => runInUpstreamScope(scope, () => executeFn(executionArgs)));
       return {
         onExecuteDone({ result, setResult }) {

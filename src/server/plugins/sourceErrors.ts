@@ -11,7 +11,7 @@ import {
   SourceRejectedError,
   SourceUnavailableError,
 } from '../../sources/errors.js';
-import { UpstreamAbortedError, UpstreamBudgetExceededError } from '../../upstream/errors.js';
+import { UpstreamAbortedError, UpstreamBudgetExceededError, UpstreamQueueFullError } from '../../upstream/errors.js';
 import { isExecutionResult } from '../results.js';
 
 /** Fixed, client-safe wording per kind of upstream failure: the detail (URLs, upstream bodies) stays in the log. */
@@ -39,6 +39,7 @@ function isSafeUpstreamText(text: string): boolean {
  * - ORD refused the request (406): UPSTREAM_REJECTED with ORD's `errorText` in the message and in `ordErrorText`.
  * - ORD or the network failed (5xx, HTML page, timeout, reset, malformed JSON, 429): UPSTREAM_UNAVAILABLE with `kind`.
  * - The client refused an argument before sending: BAD_USER_INPUT.
+ * - The call policy refused it: UPSTREAM_BUDGET_EXCEEDED, UPSTREAM_QUEUE_FULL; or gave up on it: DEADLINE_EXCEEDED.
  */
 function clientView(error: SourceError): { message: string; extensions: Record<string, unknown> } {
   if (error instanceof SourceRejectedError) {
@@ -71,6 +72,12 @@ function clientView(error: SourceError): { message: string; extensions: Record<s
     return {
       message: error.message,
       extensions: { code: ErrorCode.UPSTREAM_BUDGET_EXCEEDED, limit: error.budget, spent: error.spent },
+    };
+  }
+  if (error instanceof UpstreamQueueFullError) {
+    return {
+      message: `Too many of this client's ORD calls are already waiting (${error.limit}); this field's call was refused. Try again when they have finished.`,
+      extensions: { code: ErrorCode.UPSTREAM_QUEUE_FULL, limit: error.limit },
     };
   }
   if (error instanceof UpstreamAbortedError) {

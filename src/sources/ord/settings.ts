@@ -6,7 +6,7 @@ import { ORD_PUBLIC_BASE_URL } from './types.js';
 
 /**
  * From the environment (src/config.ts): ORD_BASE_URL, ORD_RATE_LIMIT, ORD_MAX_CONCURRENCY, ORD_TIMEOUT_MS,
- * ORD_MAX_RETRIES, ORD_PACER_GUARD_MS, ORD_CIRCUIT_FAILURES, ORD_CIRCUIT_RESET_SECONDS.
+ * ORD_MAX_RETRIES, ORD_PACER_GUARD_MS, ORD_CIRCUIT_FAILURES, ORD_CIRCUIT_RESET_SECONDS, ORD_MAX_QUEUED_PER_CLIENT.
  */
 export interface OrdClientSettings extends UpstreamSettings {
   /** ORD base URL; the client adds the trailing slash relative paths need. */
