@@ -22,6 +22,8 @@ export interface OdsServerOptions {
   hardening?: HardeningOptions;
   /** Offer the example operations from schema/operations/ as GraphiQL tabs (default true). */
   exampleTabs?: boolean;
+  /** The source's today, for arguments relative to it (default: today's UTC date; the simulator has its own). */
+  today?: () => string;
   /** More plugins, run after the server's own (src/app.ts adds the upstream budget, src/server/plugins/budget.ts). */
   plugins?: Plugin<Context>[];
 }
@@ -49,6 +51,7 @@ export function createOdsServer({
   exampleTabs = true,
   hardening = {},
   plugins = [],
+  today = () => new Date().toISOString().slice(0, 10),
 }: OdsServerOptions): OdsServer {
   const examples = exampleTabs ? exampleOperations() : [];
   return createYoga<Record<string, unknown>, Context>({
@@ -57,7 +60,7 @@ export function createOdsServer({
     landingPage: false,
     // GraphiQL served from the package itself rather than a CDN, so the offline demo has a working GraphiQL too.
     renderGraphiQL,
-    context: () => ({ source, loaders: createLoaders(source) }),
+    context: () => ({ source, loaders: createLoaders(source), today }),
     ...hardeningYogaOptions(hardening),
     // Source errors are translated first: onExecuteDone hooks run in this order, so the error log (in hardening) and
     // Yoga's masking (after every plugin here) see the client's errors.
