@@ -17,8 +17,10 @@ interface ConnectionState {
   busy: number;
   /** When it last had nothing in progress (connect time, or its last response's end). */
   idleSince: number;
-  /** socket.bytesRead when a drain sweep last found it quiet (null: not yet); the next one closes it if unchanged. */
+  /** socket.bytesRead when drain sweeps started finding it quiet (null: not yet). */
   quietAtBytes: number | null;
+  /** Drain sweeps in a row that found it quiet with bytesRead unchanged. */
+  quietSweeps: number;
 }
 
 interface Tracked {
@@ -40,7 +42,7 @@ export function trackResponses(server: Server): void {
   const state: Tracked = { connections: new Map(), responses: new Set(), draining: false };
   tracked.set(server, state);
   server.on('connection', (socket: Socket) => {
-    state.connections.set(socket, { busy: 0, idleSince: Date.now(), quietAtBytes: null });
+    state.connections.set(socket, { busy: 0, idleSince: Date.now(), quietAtBytes: null, quietSweeps: 0 });
     socket.once('close', () => state.connections.delete(socket));
   });
   // Before the app's own listener, so the header is set before the app can send anything.
@@ -49,6 +51,7 @@ export function trackResponses(server: Server): void {
     if (connection) {
       connection.busy++;
       connection.quietAtBytes = null;
+      connection.quietSweeps = 0;
     }
     const done = () => {
       state.responses.delete(res);
@@ -71,17 +74,25 @@ function closeConnectionsAfterResponses(state: Tracked): void {
 }
 
 /**
- * Closes the connections that have had nothing in progress for DRAIN_QUIET_MS, as seen by two sweeps in a row with no
- * byte read in between. After an event-loop stall the timer runs before the socket reads, so a request already waiting
- * in the kernel is only seen once the loop has polled: the second sweep comes after that poll, and a request whose head
- * has only partly arrived shows in bytesRead.
+ * Sweeps in a row that must find a connection quiet before it is closed. After an event-loop stall the wall clock says
+ * "quiet for long" although this process has not looked: the timer runs before the socket reads, and a client that was
+ * stalled too reads its answer and sends its next request one loop turn later still. Three sweeps, each in its own loop
+ * turn, see that request arrive.
+ */
+const QUIET_SWEEPS = 3;
+
+/**
+ * Closes the connections that have had nothing in progress for DRAIN_QUIET_MS, as seen by QUIET_SWEEPS sweeps in a row
+ * with no byte read in between (a request whose head has only partly arrived shows in bytesRead).
  */
 function closeQuietConnections(state: Tracked): void {
   const now = Date.now();
   for (const [socket, connection] of state.connections) {
     if (connection.busy > 0 || now - connection.idleSince < DRAIN_QUIET_MS) continue;
-    if (connection.quietAtBytes === socket.bytesRead) socket.destroy();
-    else connection.quietAtBytes = socket.bytesRead;
+    if (connection.quietAtBytes !== socket.bytesRead) {
+      connection.quietAtBytes = socket.bytesRead;
+      connection.quietSweeps = 1;
+    } else if (++connection.quietSweeps >= QUIET_SWEEPS) socket.destroy();
   }
 }
 
