@@ -12,7 +12,8 @@ const rows: string[][] = [];
 
 for (const op of exampleOperations()) {
   const env = { ...process.env, ORD_BASE_URL: sim.baseUrl, ORD_RATE_LIMIT: '1000', ORD_STARTUP_PROBE: 'false' };
-  const app = createApp(appSettingsFromEnv(env), { exampleTabs: false });
+  // The simulator's today, so operations with relative dates (ChangedSince's daysAgo) ask inside its window.
+  const app = createApp(appSettingsFromEnv(env), { exampleTabs: false, today: () => sim.today });
   // A running server holds the code systems after its first query; count only what the operation itself needs.
   await Promise.all([app.source.roleTypes(), app.source.relationshipTypes(), app.source.recordClasses()]);
   const run = async () => {
@@ -20,7 +21,8 @@ for (const op of exampleOperations()) {
     const response = await app.yoga.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: op.query }),
+      // The variables GraphiQL opens the tab with.
+      body: JSON.stringify({ query: op.query, variables: op.variables ? (JSON.parse(op.variables) as unknown) : {} }),
     });
     const body = (await response.json()) as { errors?: unknown[]; extensions?: { upstream?: { estimate?: number } } };
     const log = sim.requests();

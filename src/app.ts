@@ -42,7 +42,7 @@ export interface AppOverrides {
   clientOptions?: OrdClientOptions;
   /** The cache's clock (tests expire entries without waiting). */
   now?: () => number;
-  /** The change feed's idea of today (tests point it at the simulator's). */
+  /** The source's idea of today, for the change feed and `daysAgo` (tests and the demo point it at the simulator's). */
   today?: () => IsoDate;
   /** Offer the example operations as GraphiQL tabs (default true). */
   exampleTabs?: boolean;
@@ -106,6 +106,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     ...(logger ? { logger } : {}),
     ...(overrides.exampleTabs !== undefined ? { exampleTabs: overrides.exampleTabs } : {}),
     ...(settings.graphiql ? { graphiql: settings.graphiql } : {}),
+    ...(overrides.today ? { today: overrides.today } : {}),
     hardening: {
       ...(settings.hardening ? { settings: settings.hardening } : {}),
       // Ready when ORD's circuit is not open and the code systems are held.

@@ -221,4 +221,30 @@ describe('organisationsChangedSince', () => {
       ordErrorText: 'Supplied LastChangeDate exceeds the limit of 185 days past.',
     });
   });
+
+  it("daysAgo counts back from the source's today (the simulator's 2026-03-01): 181 days is 2025-09-01", async () => {
+    const res = await stack.gql(ChangedSinceDocument, { daysAgo: 181, first: 100 });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.organisationsChangedSince.totalCount).toBe(13);
+    expect(stack.calls().map((c) => c.path)).toEqual(['organisations?LastChangeDate=2025-09-01&Limit=100']);
+    const today = await stack.gql(ChangedSinceDocument, { daysAgo: 0, first: 1 });
+    expect(today.errors).toBeUndefined();
+    expect(stack.calls().at(-1)?.path).toBe('organisations?LastChangeDate=2026-03-01&Limit=1');
+  });
+
+  it('needs exactly one of date and daysAgo, and daysAgo inside the window, as BAD_USER_INPUT before any call', async () => {
+    for (const [variables, argumentName] of [
+      [{}, 'date'],
+      [{ date: '2026-01-01', daysAgo: 30 }, 'daysAgo'],
+      [{ daysAgo: 185 }, 'daysAgo'],
+      [{ daysAgo: -1 }, 'daysAgo'],
+    ] as const) {
+      const res = await stack.gql(ChangedSinceDocument, variables);
+      expect(res.errors?.[0]?.extensions, JSON.stringify(variables)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        argumentName,
+      });
+    }
+    expect(stack.calls()).toEqual([]);
+  });
 });

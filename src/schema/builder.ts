@@ -3,6 +3,7 @@
 
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
+import type { IsoDate } from '../domain/types.js';
 import type { Loaders } from '../loaders/index.js';
 import type { OrganisationSource } from '../sources/types.js';
 
@@ -12,6 +13,8 @@ export interface Context {
   loaders: Loaders;
   /** The organisation data source (ORD today); resolvers go through `loaders` for organisation records. */
   source: OrganisationSource;
+  /** The source's today (UTC by default; the simulator's own in the demo and tests): what `daysAgo` counts back from. */
+  today: () => IsoDate;
 }
 
 export const builder = new SchemaBuilder<{

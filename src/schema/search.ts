@@ -15,6 +15,12 @@ import { OrganisationRef, UNKNOWN_LINK, UNKNOWN_ORGANISATION, type OrganisationA
 import { RelationshipRef } from './relationship.js';
 import { DateScalar, StatusEnum } from './scalars.js';
 
+/**
+ * Days back `daysAgo` may reach. ORD's window is 185 days back from its own (UK) today; this server counts from the UTC
+ * date, which is the UK date or the day before, so one day less always stays inside ORD's window.
+ */
+const MAX_DAYS_AGO = 184;
+
 /** Page size when `first` is not given. */
 export const DEFAULT_PAGE_SIZE = 100;
 /** Largest `first` accepted: ORD's own page limit. Larger pages would hide ORD's paging cost from clients. */
@@ -367,17 +373,51 @@ builder.queryFields((t) => ({
   organisationsChangedSince: t.field({
     type: OrganisationConnectionRef,
     description:
-      "Organisations whose ORD record changed on or after `date`, sorted by name then code. Served by ORD's search with its LastChangeDate filter (sorted, paged, with summaries) rather than /sync (an unsorted list of links that would need one full fetch per organisation). ORD only looks back 185 days; an older or future date comes back as UPSTREAM_REJECTED with ORD's text.",
+      "Organisations whose ORD record changed on or after a date, sorted by name then code: give `date`, or `daysAgo` for a date that moves with today. Served by ORD's search with its LastChangeDate filter (sorted, paged, with summaries) rather than /sync (an unsorted list of links that would need one full fetch per organisation). ORD only looks back 185 days; an older or future date comes back as UPSTREAM_REJECTED with ORD's text.",
     args: {
       date: t.arg({
         type: DateScalar,
-        required: true,
-        description: 'The earliest change date to include (YYYY-MM-DD).',
+        description: 'The earliest change date to include (YYYY-MM-DD). Give this or `daysAgo`, not both.',
+      }),
+      daysAgo: t.arg.int({
+        description: `The earliest change date to include, as days before ORD's today (0 to ${MAX_DAYS_AGO}; 0 is today). Give this or \`date\`, not both.`,
       }),
       first: t.arg.int({ description: pageArgDescriptions.first }),
       after: t.arg.string({ description: pageArgDescriptions.after }),
     },
-    extensions: { upstreamCost: (at) => connectionCost(at, () => ({ changedSince: String(at.args.date) })) },
-    resolve: (_root, args, ctx) => searchConnection(ctx, { changedSince: args.date }, args),
+    extensions: {
+      upstreamCost: (at) => connectionCost(at, changedSinceAtCost(at)),
+    },
+    resolve: (_root, args, ctx) =>
+      searchConnection(ctx, { changedSince: changedSinceDate(args.date, args.daysAgo, ctx.today()) }, args),
   }),
 }));
+
+/** The search organisationsChangedSince will make, for the estimate; none (nothing assumed cached) if it is refused. */
+function changedSinceAtCost(at: CostAt<unknown>): (() => OrganisationSearch) | undefined {
+  const { date, daysAgo } = at.args;
+  if (typeof date !== 'string' && (typeof daysAgo !== 'number' || at.today === undefined)) return undefined;
+  try {
+    const changedSince = changedSinceDate(date as string | undefined, daysAgo as number | undefined, at.today ?? '');
+    return () => ({ changedSince });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The date organisationsChangedSince asks ORD for: `date` as given, or `daysAgo` days before `today`; exactly one. */
+function changedSinceDate(date: string | null | undefined, daysAgo: number | null | undefined, today: string): string {
+  const hasDays = daysAgo !== null && daysAgo !== undefined;
+  if (date !== null && date !== undefined) {
+    if (hasDays) throw badUserInput('Give `date` or `daysAgo`, not both.', 'daysAgo');
+    return date;
+  }
+  if (!hasDays) throw badUserInput('Give `date` (YYYY-MM-DD) or `daysAgo` (days before today).', 'date');
+  if (!Number.isInteger(daysAgo) || daysAgo < 0 || daysAgo > MAX_DAYS_AGO)
+    throw badUserInput(
+      `daysAgo must be a whole number from 0 to ${MAX_DAYS_AGO}; got ${quoteInput(daysAgo)}.`,
+      'daysAgo',
+    );
+  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d - daysAgo)).toISOString().slice(0, 10);
+}

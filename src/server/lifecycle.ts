@@ -10,15 +10,17 @@ import type { Logger } from '../logger.js';
  * Closing it the moment it goes idle races the client, which reuses a socket as soon as it has read an answer: its
  * next request is already on the wire when the close arrives, and it is reset instead of refused.
  */
-export const DRAIN_QUIET_MS = 500;
+export const DRAIN_QUIET_MS = 1000;
 
 interface ConnectionState {
   /** Requests on this connection whose response has not finished. */
   busy: number;
   /** When it last had nothing in progress (connect time, or its last response's end). */
   idleSince: number;
-  /** A drain sweep already found it quiet; the next one closes it if nothing arrived in between. */
-  quietSeen: boolean;
+  /** socket.bytesRead when drain sweeps started finding it quiet (null: not yet). */
+  quietAtBytes: number | null;
+  /** Drain sweeps in a row that found it quiet with bytesRead unchanged. */
+  quietSweeps: number;
 }
 
 interface Tracked {
@@ -40,7 +42,7 @@ export function trackResponses(server: Server): void {
   const state: Tracked = { connections: new Map(), responses: new Set(), draining: false };
   tracked.set(server, state);
   server.on('connection', (socket: Socket) => {
-    state.connections.set(socket, { busy: 0, idleSince: Date.now(), quietSeen: false });
+    state.connections.set(socket, { busy: 0, idleSince: Date.now(), quietAtBytes: null, quietSweeps: 0 });
     socket.once('close', () => state.connections.delete(socket));
   });
   // Before the app's own listener, so the header is set before the app can send anything.
@@ -48,7 +50,8 @@ export function trackResponses(server: Server): void {
     const connection = state.connections.get(req.socket);
     if (connection) {
       connection.busy++;
-      connection.quietSeen = false;
+      connection.quietAtBytes = null;
+      connection.quietSweeps = 0;
     }
     const done = () => {
       state.responses.delete(res);
@@ -71,16 +74,25 @@ function closeConnectionsAfterResponses(state: Tracked): void {
 }
 
 /**
- * Closes the connections that have had nothing in progress for DRAIN_QUIET_MS, as seen by two sweeps in a row. After
- * an event-loop stall the timer runs before the socket reads, so a request already waiting in the kernel is only seen
- * once the loop has polled: the second sweep comes after that poll.
+ * Sweeps in a row that must find a connection quiet before it is closed. After an event-loop stall the wall clock says
+ * "quiet for long" although this process has not looked: the timer runs before the socket reads, and a client that was
+ * stalled too reads its answer and sends its next request one loop turn later still. Three sweeps, each in its own loop
+ * turn, see that request arrive.
+ */
+const QUIET_SWEEPS = 3;
+
+/**
+ * Closes the connections that have had nothing in progress for DRAIN_QUIET_MS, as seen by QUIET_SWEEPS sweeps in a row
+ * with no byte read in between (a request whose head has only partly arrived shows in bytesRead).
  */
 function closeQuietConnections(state: Tracked): void {
   const now = Date.now();
   for (const [socket, connection] of state.connections) {
     if (connection.busy > 0 || now - connection.idleSince < DRAIN_QUIET_MS) continue;
-    if (connection.quietSeen) socket.destroy();
-    else connection.quietSeen = true;
+    if (connection.quietAtBytes !== socket.bytesRead) {
+      connection.quietAtBytes = socket.bytesRead;
+      connection.quietSweeps = 1;
+    } else if (++connection.quietSweeps >= QUIET_SWEEPS) socket.destroy();
   }
 }
 

@@ -26,6 +26,8 @@ export interface OdsServerOptions {
   exampleTabs?: boolean;
   /** GraphiQL on or off (src/server/plugins/graphiql.ts; GRAPHIQL, default on). */
   graphiql?: Partial<GraphiqlSettings>;
+  /** The source's today, for arguments relative to it (default: today's UTC date; the simulator has its own). */
+  today?: () => string;
   /** More plugins, run after the server's own (src/app.ts adds the upstream budget, src/server/plugins/budget.ts). */
   plugins?: Plugin<Context>[];
 }
@@ -54,6 +56,7 @@ export function createOdsServer({
   hardening = {},
   graphiql = {},
   plugins = [],
+  today = () => new Date().toISOString().slice(0, 10),
 }: OdsServerOptions): OdsServer {
   const examples = exampleTabs ? exampleOperations() : [];
   return createYoga<Record<string, unknown>, Context>({
@@ -62,7 +65,7 @@ export function createOdsServer({
     landingPage: false,
     // GraphiQL is served by useGraphiql instead: a small page and cacheable assets, from the package (no CDN: offline).
     graphiql: false,
-    context: () => ({ source, loaders: createLoaders(source) }),
+    context: () => ({ source, loaders: createLoaders(source), today }),
     ...hardeningYogaOptions(hardening),
     // Source errors are translated first: onExecuteDone hooks run in this order, so the error log (in hardening) and
     // Yoga's masking (after every plugin here) see the client's errors.

@@ -15,6 +15,8 @@ export interface CostAt<Parent> {
   readonly known: KnownAnswers | undefined;
   /** What the source's requests cost upstream. */
   readonly calls: UpstreamCallCosts;
+  /** The source's today (the request context's), for arguments relative to it; undefined when the caller has none. */
+  readonly today: string | undefined;
   /** The calls the field's own selection makes for one object, which the fields below see as their `parent`. */
   below(child: unknown): number;
   /** Whether the field's selection asks for anything a summary cannot answer (see FromSummary). */

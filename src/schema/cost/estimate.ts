@@ -36,6 +36,8 @@ export interface EstimateInput {
   variables?: Record<string, unknown> | null | undefined;
   /** Asked what it already holds (KnownAnswers) and what its calls cost; never called upstream. */
   source: OrganisationSource;
+  /** The source's today (Context.today), for arguments relative to it such as `daysAgo`. */
+  today?: string | undefined;
 }
 
 type Vars = Readonly<Record<string, unknown>>;
@@ -300,6 +302,7 @@ class Walk {
     private readonly vars: Vars,
     readonly known: KnownAnswers | undefined,
     readonly calls: UpstreamCallCosts,
+    readonly today: string | undefined,
   ) {}
 
   private included(conditions: readonly Condition[]): boolean {
@@ -351,6 +354,7 @@ class FieldAt implements CostAt<unknown> {
   readonly args: Vars;
   readonly known: KnownAnswers | undefined;
   readonly calls: UpstreamCallCosts;
+  readonly today: string | undefined;
 
   constructor(
     private readonly walk: Walk,
@@ -360,6 +364,7 @@ class FieldAt implements CostAt<unknown> {
     this.args = walk.args(field);
     this.known = walk.known;
     this.calls = walk.calls;
+    this.today = walk.today;
   }
 
   below(child: unknown): number {
@@ -392,7 +397,7 @@ export function estimateUpstreamCalls(input: EstimateInput): UpstreamEstimate {
     vars = merged;
   }
   const { source } = input;
-  const walk = new Walk(vars, knowsAnswers(source) ? source : undefined, upstreamCallCostsOf(source));
+  const walk = new Walk(vars, knowsAnswers(source) ? source : undefined, upstreamCallCostsOf(source), input.today);
   let calls = walk.cost([plan.root], undefined);
   const codeSystems = [...walk.systems].filter((system) => !codeSystemKnown(source, system));
   for (const system of codeSystems) calls += walk.calls.codeSystem(system);

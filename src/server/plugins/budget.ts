@@ -116,6 +116,7 @@ export function useUpstreamBudget(source: OrganisationSource, policy: BudgetSett
         operationName: args.operationName,
         variables: args.variableValues as Record<string, unknown> | null | undefined,
         source,
+        today: (args.contextValue as Partial<Context>).today?.(),
       });
       const priority: UpstreamPriority = estimate > policy.bulkThreshold ? 'bulk' : 'interactive';
       if (estimate > policy.limit) {
