@@ -9,6 +9,7 @@ import { createOdsServer, type OdsServer } from './server/yoga.js';
 import { readinessCheck } from './server/plugins/health.js';
 import { upstreamScopeOf, useUpstreamBudget } from './server/plugins/budget.js';
 import type { HardeningSettings } from './server/plugins/hardening.js';
+import type { ResponseBoundsSettings } from './server/plugins/responseBounds.js';
 import { cacheSettingsFrom } from './cache/settings.js';
 import { MemoryStore } from './cache/store.memory.js';
 import { describeCacheKey } from './cache/keys.js';
@@ -21,6 +22,8 @@ import type { OrganisationSource } from './sources/types.js';
 export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed' | 'budget'> {
   /** Limits, CORS, shutdown grace (src/server/plugins/hardening.ts); the defaults when omitted. */
   hardening?: Partial<HardeningSettings>;
+  /** MAX_RESPONSE_BYTES, MAX_RESULT_OBJECTS (src/server/plugins/responseBounds.ts); the defaults when omitted. */
+  responseBounds?: Partial<ResponseBoundsSettings>;
 }
 
 export interface AppOverrides {
@@ -54,8 +57,8 @@ export interface App {
 
 /** The app's settings from the environment (the project's defaults for `{}`). */
 export function appSettingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
-  const { ord, cache, changeFeed, budget, hardening } = loadConfig(env);
-  return { ord, cache, changeFeed, budget, hardening };
+  const { ord, cache, changeFeed, budget, hardening, responseBounds } = loadConfig(env);
+  return { ord, cache, changeFeed, budget, hardening, responseBounds };
 }
 
 export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
@@ -92,6 +95,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     source,
     ...(logger ? { logger } : {}),
     ...(overrides.exampleTabs !== undefined ? { exampleTabs: overrides.exampleTabs } : {}),
+    ...(settings.responseBounds ? { responseBounds: settings.responseBounds } : {}),
     hardening: {
       ...(settings.hardening ? { settings: settings.hardening } : {}),
       // Ready when ORD's circuit is not open and the code systems are held.

@@ -6,6 +6,7 @@ import { DEFAULT_CHANGE_FEED_SETTINGS, type ChangeFeedSettings } from './cache/c
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from './logger.js';
 import { DEFAULT_BUDGET_SETTINGS, type BudgetSettings } from './server/plugins/budget.js';
 import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from './server/plugins/hardening.js';
+import { DEFAULT_RESPONSE_BOUNDS_SETTINGS, type ResponseBoundsSettings } from './server/plugins/responseBounds.js';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server/settings.js';
 import { ORD_DEFAULT_SETTINGS, type OrdClientSettings } from './sources/ord/settings.js';
 
@@ -18,6 +19,7 @@ export interface Config {
   changeFeed: ChangeFeedSettings;
   budget: BudgetSettings;
   hardening: HardeningSettings;
+  responseBounds: ResponseBoundsSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,6 +38,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     budget: budgetSettings(env),
     hardening: hardeningSettings(env),
+    responseBounds: responseBoundsSettings(env),
   };
 }
 
@@ -109,6 +112,14 @@ function hardeningSettings(env: Env): HardeningSettings {
     batchLimit: intSetting(env, 'GRAPHQL_BATCH_LIMIT', d.batchLimit, 0, 1000),
     corsOrigins: origins.length === 0 || origins.includes('*') ? '*' : origins,
     shutdownGraceMs: intSetting(env, 'SHUTDOWN_GRACE_MS', d.shutdownGraceMs, 0, 600_000),
+  };
+}
+
+function responseBoundsSettings(env: Env): ResponseBoundsSettings {
+  const d = DEFAULT_RESPONSE_BOUNDS_SETTINGS;
+  return {
+    maxResponseBytes: intSetting(env, 'MAX_RESPONSE_BYTES', d.maxResponseBytes, 1024, 1024 * 1024 * 1024),
+    maxResultObjects: intSetting(env, 'MAX_RESULT_OBJECTS', d.maxResultObjects, 1, 100_000_000),
   };
 }
 

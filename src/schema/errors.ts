@@ -12,6 +12,8 @@ export const ErrorCode = {
   UPSTREAM_BUDGET_EXCEEDED: 'UPSTREAM_BUDGET_EXCEEDED',
   /** The request's deadline (REQUEST_DEADLINE_MS) passed before upstream answered this field. */
   DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
+  /** The answer grew past MAX_RESPONSE_BYTES or MAX_RESULT_OBJECTS while executing, so it was stopped. */
+  RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

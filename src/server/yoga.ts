@@ -11,6 +11,7 @@ import { schema, type Context } from '../schema/index.js';
 import type { OrganisationSource } from '../sources/types.js';
 import { useArgumentNames } from './plugins/argumentNames.js';
 import { useSourceErrors } from './plugins/sourceErrors.js';
+import { useResponseBounds, type ResponseBoundsSettings } from './plugins/responseBounds.js';
 
 export interface OdsServerOptions {
   source: OrganisationSource;
@@ -20,6 +21,8 @@ export interface OdsServerOptions {
    * when omitted.
    */
   hardening?: HardeningOptions;
+  /** MAX_RESPONSE_BYTES and MAX_RESULT_OBJECTS (src/server/plugins/responseBounds.ts); defaults when omitted. */
+  responseBounds?: Partial<ResponseBoundsSettings>;
   /** Offer the example operations from schema/operations/ as GraphiQL tabs (default true). */
   exampleTabs?: boolean;
   /** More plugins, run after the server's own (src/app.ts adds the upstream budget, src/server/plugins/budget.ts). */
@@ -48,6 +51,7 @@ export function createOdsServer({
   logger,
   exampleTabs = true,
   hardening = {},
+  responseBounds = {},
   plugins = [],
 }: OdsServerOptions): OdsServer {
   const examples = exampleTabs ? exampleOperations() : [];
@@ -61,7 +65,14 @@ export function createOdsServer({
     ...hardeningYogaOptions(hardening),
     // Source errors are translated first: onExecuteDone hooks run in this order, so the error log (in hardening) and
     // Yoga's masking (after every plugin here) see the client's errors.
-    plugins: [useSourceErrors(), ...hardeningPlugins(hardening, logger), useArgumentNames(), ...plugins],
+    // The response bounds first of all: a result they refuse is replaced before anything else looks at it.
+    plugins: [
+      useResponseBounds(responseBounds),
+      useSourceErrors(),
+      ...hardeningPlugins(hardening, logger),
+      useArgumentNames(),
+      ...plugins,
+    ],
     ...(logger ? { logging: yogaLogger(logger) } : {}),
     graphiql: {
       title: 'ods-graphql: the NHS organisation graph',

@@ -9,6 +9,7 @@ import { createApp, type App, type AppOverrides } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { BudgetSettings } from '../../src/server/plugins/budget.js';
 import type { HardeningSettings } from '../../src/server/plugins/hardening.js';
+import type { ResponseBoundsSettings } from '../../src/server/plugins/responseBounds.js';
 import type { OrdClientSettings } from '../../src/sources/ord/settings.js';
 import { serve } from '../../src/server/serve.js';
 import type { OrdClient } from '../../src/sources/ord/client.js';
@@ -70,6 +71,8 @@ export interface StackOptions {
   ord?: Partial<OrdClientSettings>;
   /** Hardening settings (limits, CORS); the defaults when omitted. */
   hardening?: Partial<HardeningSettings>;
+  /** MAX_RESPONSE_BYTES / MAX_RESULT_OBJECTS; the defaults when omitted. */
+  responseBounds?: Partial<ResponseBoundsSettings>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -95,6 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       changeFeed: defaults.changeFeed,
       budget: { ...defaults.budget, ...options.budget },
       ...(options.hardening ? { hardening: options.hardening } : {}),
+      ...(options.responseBounds ? { responseBounds: options.responseBounds } : {}),
     },
     { clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 }, today: () => sim.today, ...options.app },
   );
