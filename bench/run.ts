@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark suite, prints one table and writes bench/results/latest.json.
-// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, pacing)
+// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, abuse, pacing)
 
 import { fileURLToPath } from 'node:url';
+import { benchAbuse } from './abuse.js';
 import { benchAnalyst } from './analyst.js';
 import { benchMemory } from './memory.js';
 import { benchOverhead } from './overhead.js';
@@ -14,6 +15,7 @@ const suites: Record<string, (durationMs: number) => Promise<BenchRow[]>> = {
   analyst: benchAnalyst,
   overhead: benchOverhead,
   memory: benchMemory,
+  abuse: benchAbuse,
   // Last: judges the ORD request logs every paced suite above recorded.
   pacing: benchPacing,
 };

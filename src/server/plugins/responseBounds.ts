@@ -43,12 +43,12 @@ export const DEFAULT_RESPONSE_BOUNDS_SETTINGS: Readonly<ResponseBoundsSettings> 
 });
 
 /**
- * Calls of composite fields (each carries a subtree; leaves run with their parent) an operation makes in one turn of
- * the event loop before the rest waits for the next turn (setImmediate, after pending I/O). A warm one-organisation
- * query makes a handful; on the attack request one such call and its leaves take ~10-25 µs, so another client's request
- * waits a few milliseconds per turn of a big operation (bench/abuse.ts measures it).
+ * Resolver calls an operation makes in one turn of the event loop before the rest waits for the next turn
+ * (setImmediate, after pending I/O). A warm one-organisation query makes a few dozen; on the attack request a call
+ * takes a few microseconds, so another client's request waits a few milliseconds per turn of a big operation
+ * (bench/abuse.ts measures it).
  */
-export const RESOLVER_CALLS_PER_TURN = 250;
+export const RESOLVER_CALLS_PER_TURN = 1000;
 
 /** Where the operation's meter hangs on its context (one context per operation, batched ones included). */
 const METER = Symbol('responseMeter');
@@ -85,6 +85,18 @@ class ResultMeter {
     return ++this.callsThisTurn <= RESOLVER_CALLS_PER_TURN;
   }
 
+  /**
+   * A composite list's items, those beyond this turn's share waiting for later turns: graphql-js completes a list's
+   * items (all their fields) in one go, and 15,000 listed organisations would be one long turn.
+   */
+  paced(items: readonly unknown[]): readonly unknown[] {
+    if (this.callsThisTurn + items.length <= RESOLVER_CALLS_PER_TURN) {
+      this.callsThisTurn += items.length;
+      return items;
+    }
+    return items.map((item) => (this.mayRunNow() ? item : this.later(() => item)));
+  }
+
   /** Runs `call` in a later turn of the event loop, first come first served, a turn's share at a time. */
   later<T>(call: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -104,8 +116,7 @@ class ResultMeter {
     this.turnScheduled = true;
     setImmediate(() => {
       this.turnScheduled = false;
-      // Once over a bound, each waiting call only answers its empty value: all of them go at once.
-      const released = this.waiting.splice(0, this.exceeded ? this.waiting.length : RESOLVER_CALLS_PER_TURN);
+      const released = this.waiting.splice(0, RESOLVER_CALLS_PER_TURN);
       // Calls their results make (graphql-js completing them, in microtasks after this) count against this turn too.
       this.callsThisTurn = released.length;
       for (const run of released) run();
@@ -190,7 +201,8 @@ function measure(meter: ResultMeter, shape: FieldShape, key: string | number, va
     over = meter.add(0, keyBytes + leafBytes(value));
   }
   // Over a bound, nothing more is worked out: the answer will be RESPONSE_TOO_LARGE alone.
-  return over ? shape.empty : value;
+  if (over) return shape.empty;
+  return shape.composite && Array.isArray(value) ? meter.paced(value) : value;
 }
 
 function boundedResolver(resolve: Resolver, shape: FieldShape): Resolver {
@@ -205,9 +217,9 @@ function boundedResolver(resolve: Resolver, shape: FieldShape): Resolver {
     const meter = (context as { [METER]?: ResultMeter } | null | undefined)?.[METER];
     // A schema shared with servers that do not bound responses (or executed directly): the resolver as it was.
     if (meter === undefined) return resolve(source, args, context, info);
-    if (meter.exceeded) return shape.empty;
-    // Leaves are cheap and end there; a composite field carries a subtree, so that is where the operation waits its turn.
-    if (!shape.composite || meter.mayRunNow()) return run(source, args, context, info);
+    // Every field waits its turn, leaves too (15,000 listed objects' leaves alone are a long turn), and so does the
+    // wind-down once over a bound: each call is cheap then, but there may be hundreds of thousands in flight.
+    if (meter.mayRunNow()) return run(source, args, context, info);
     return meter.later(() => run(source, args, context, info));
   };
 }
