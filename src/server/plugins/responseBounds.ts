@@ -64,7 +64,9 @@ class ResultMeter {
   bytes = 0;
   exceeded: Exceeded | undefined;
   private callsThisTurn = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Calls waiting for a turn, from `head` on (a queue of hundreds of thousands: no shifting of the array). */
+  private waiting: (() => void)[] = [];
+  private head = 0;
   private turnScheduled = false;
 
   constructor(private readonly settings: ResponseBoundsSettings) {}
@@ -116,11 +118,18 @@ class ResultMeter {
     this.turnScheduled = true;
     setImmediate(() => {
       this.turnScheduled = false;
-      const released = this.waiting.splice(0, RESOLVER_CALLS_PER_TURN);
+      const end = Math.min(this.waiting.length, this.head + RESOLVER_CALLS_PER_TURN);
+      const released = this.waiting.slice(this.head, end);
+      this.head = end;
+      // Dropped from the front once half is done, so released calls are not held (amortised: each moves once or twice).
+      if (this.head * 2 >= this.waiting.length) {
+        this.waiting = this.waiting.slice(this.head);
+        this.head = 0;
+      }
       // Calls their results make (graphql-js completing them, in microtasks after this) count against this turn too.
       this.callsThisTurn = released.length;
       for (const run of released) run();
-      if (this.waiting.length > 0) this.scheduleTurn();
+      if (this.waiting.length > this.head) this.scheduleTurn();
     });
   }
 }
