@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark suite, prints one table and writes bench/results/latest.json.
-// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, graphiql, load, fairness, pacing)
+// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, graphiql, load, fairness, abuse, pacing)
 
 import { fileURLToPath } from 'node:url';
+import { benchAbuse } from './abuse.js';
 import { benchAnalyst } from './analyst.js';
 import { benchGraphiql } from './graphiql.js';
 import { benchLoad } from './load.js';
@@ -21,6 +22,7 @@ const suites: Record<string, (durationMs: number) => Promise<BenchRow[]>> = {
   // 1000 concurrent inbound requests against one replica: the pacer's promise under a swamped event loop.
   load: benchLoad,
   fairness: () => benchFairness(),
+  abuse: benchAbuse,
   // Last: judges the ORD request logs every paced suite above recorded.
   pacing: benchPacing,
 };

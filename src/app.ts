@@ -16,6 +16,7 @@ import {
   type ClientIdentitySettings,
 } from './server/plugins/clientIdentity.js';
 import { DEFAULT_RATE_LIMIT_SETTINGS, useRateLimit, type RateLimitSettings } from './server/plugins/rateLimit.js';
+import type { ResponseBoundsSettings } from './server/plugins/responseBounds.js';
 import { cacheSettingsFrom } from './cache/settings.js';
 import { MemoryStore } from './cache/store.memory.js';
 import { describeCacheKey } from './cache/keys.js';
@@ -34,6 +35,8 @@ export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed'
   clientIdentity?: ClientIdentitySettings;
   /** Per-client requests and estimated ORD calls a minute (src/server/plugins/rateLimit.ts); the defaults when omitted. */
   rateLimit?: RateLimitSettings;
+  /** MAX_RESPONSE_BYTES, MAX_RESULT_OBJECTS (src/server/plugins/responseBounds.ts); the defaults when omitted. */
+  responseBounds?: Partial<ResponseBoundsSettings>;
 }
 
 export interface AppOverrides {
@@ -67,8 +70,9 @@ export interface App {
 
 /** The app's settings from the environment (the project's defaults for `{}`). */
 export function appSettingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
-  const { ord, cache, changeFeed, budget, hardening, graphiql, clientIdentity, rateLimit } = loadConfig(env);
-  return { ord, cache, changeFeed, budget, hardening, graphiql, clientIdentity, rateLimit };
+  const { ord, cache, changeFeed, budget, hardening, graphiql, clientIdentity, rateLimit, responseBounds } =
+    loadConfig(env);
+  return { ord, cache, changeFeed, budget, hardening, graphiql, clientIdentity, rateLimit, responseBounds };
 }
 
 export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
@@ -107,6 +111,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     ...(overrides.exampleTabs !== undefined ? { exampleTabs: overrides.exampleTabs } : {}),
     ...(settings.graphiql ? { graphiql: settings.graphiql } : {}),
     ...(overrides.today ? { today: overrides.today } : {}),
+    ...(settings.responseBounds ? { responseBounds: settings.responseBounds } : {}),
     hardening: {
       ...(settings.hardening ? { settings: settings.hardening } : {}),
       // Ready when ORD's circuit is not open and the code systems are held.

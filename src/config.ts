@@ -13,6 +13,7 @@ import {
 } from './server/plugins/clientIdentity.js';
 import { DEFAULT_RATE_LIMIT_SETTINGS, type RateLimitSettings } from './server/plugins/rateLimit.js';
 import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from './server/plugins/hardening.js';
+import { DEFAULT_RESPONSE_BOUNDS_SETTINGS, type ResponseBoundsSettings } from './server/plugins/responseBounds.js';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server/settings.js';
 import { ORD_DEFAULT_SETTINGS, type OrdClientSettings } from './sources/ord/settings.js';
 
@@ -28,6 +29,7 @@ export interface Config {
   graphiql: GraphiqlSettings;
   clientIdentity: ClientIdentitySettings;
   rateLimit: RateLimitSettings;
+  responseBounds: ResponseBoundsSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -49,6 +51,7 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql: { enabled: booleanSetting(env, 'GRAPHIQL', DEFAULT_GRAPHIQL_SETTINGS.enabled) },
     clientIdentity: clientIdentitySettings(env),
     rateLimit: rateLimitSettings(env),
+    responseBounds: responseBoundsSettings(env),
   };
 }
 
@@ -166,6 +169,14 @@ function rateLimitSettings(env: Env): RateLimitSettings {
       0,
       10_000_000,
     ),
+  };
+}
+
+function responseBoundsSettings(env: Env): ResponseBoundsSettings {
+  const d = DEFAULT_RESPONSE_BOUNDS_SETTINGS;
+  return {
+    maxResponseBytes: intSetting(env, 'MAX_RESPONSE_BYTES', d.maxResponseBytes, 1024, 1024 * 1024 * 1024),
+    maxResultObjects: intSetting(env, 'MAX_RESULT_OBJECTS', d.maxResultObjects, 1, 100_000_000),
   };
 }
 

@@ -18,6 +18,8 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** API_KEYS is set and the request carries no known key (HTTP 401). */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The answer grew past MAX_RESPONSE_BYTES or MAX_RESULT_OBJECTS while executing, so it was stopped. */
+  RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

@@ -13,6 +13,7 @@ import { useSourceErrors } from './plugins/sourceErrors.js';
 import { useGraphiql, type GraphiqlSettings } from './plugins/graphiql.js';
 import { useSecurityHeaders } from './plugins/securityHeaders.js';
 import { useFixedParseErrors } from './plugins/requestParse.js';
+import { useResponseBounds, type ResponseBoundsSettings } from './plugins/responseBounds.js';
 
 export interface OdsServerOptions {
   source: OrganisationSource;
@@ -22,6 +23,8 @@ export interface OdsServerOptions {
    * when omitted.
    */
   hardening?: HardeningOptions;
+  /** MAX_RESPONSE_BYTES and MAX_RESULT_OBJECTS (src/server/plugins/responseBounds.ts); defaults when omitted. */
+  responseBounds?: Partial<ResponseBoundsSettings>;
   /** Offer the example operations from schema/operations/ as GraphiQL tabs (default true). */
   exampleTabs?: boolean;
   /** GraphiQL on or off (src/server/plugins/graphiql.ts; GRAPHIQL, default on). */
@@ -55,6 +58,7 @@ export function createOdsServer({
   exampleTabs = true,
   hardening = {},
   graphiql = {},
+  responseBounds = {},
   plugins = [],
   today = () => new Date().toISOString().slice(0, 10),
 }: OdsServerOptions): OdsServer {
@@ -69,7 +73,9 @@ export function createOdsServer({
     ...hardeningYogaOptions(hardening),
     // Source errors are translated first: onExecuteDone hooks run in this order, so the error log (in hardening) and
     // Yoga's masking (after every plugin here) see the client's errors.
+    // The response bounds first of all: a result they refuse is replaced before anything else looks at it.
     plugins: [
+      useResponseBounds(responseBounds),
       useSourceErrors(),
       ...hardeningPlugins(hardening, logger),
       useSecurityHeaders(),

@@ -12,6 +12,7 @@ import type { HardeningSettings } from '../../src/server/plugins/hardening.js';
 import type { GraphiqlSettings } from '../../src/server/plugins/graphiql.js';
 import type { ClientIdentitySettings } from '../../src/server/plugins/clientIdentity.js';
 import type { RateLimitSettings } from '../../src/server/plugins/rateLimit.js';
+import type { ResponseBoundsSettings } from '../../src/server/plugins/responseBounds.js';
 import type { OrdClientSettings } from '../../src/sources/ord/settings.js';
 import { serve } from '../../src/server/serve.js';
 import type { OrdClient } from '../../src/sources/ord/client.js';
@@ -82,6 +83,8 @@ export interface StackOptions {
    * defaults would measure the test's pace, not the code under test.
    */
   inboundLimits?: Partial<RateLimitSettings>;
+  /** MAX_RESPONSE_BYTES / MAX_RESULT_OBJECTS; the defaults when omitted. */
+  responseBounds?: Partial<ResponseBoundsSettings>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -110,6 +113,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.graphiql ? { graphiql: options.graphiql } : {}),
       clientIdentity: { ...defaults.clientIdentity, ...options.clientIdentity },
       rateLimit: { requestsPerMinute: 0, upstreamCallsPerMinute: 0, ...options.inboundLimits },
+      ...(options.responseBounds ? { responseBounds: options.responseBounds } : {}),
     },
     { clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 }, today: () => sim.today, ...options.app },
   );

@@ -9,6 +9,7 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLAbstractType,
+  type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLOutputType,
@@ -59,8 +60,8 @@ interface PlannedField {
   readonly fromSummary: FromSummary | undefined;
   /** Arguments written as literals, read once. Shared by every request: never mutated. */
   readonly literalArgs: Vars;
-  /** Arguments that hold variables, read per request. */
-  readonly variableArgs: readonly (readonly [string, ValueNode])[] | undefined;
+  /** Arguments that hold variables, read per request, with their declared types (see listShaped). */
+  readonly variableArgs: readonly (readonly [string, ValueNode, GraphQLInputType | undefined])[] | undefined;
   /** The variable @skip/@include on the field or on the fragments it sits in; all must let it through. */
   readonly conditions: readonly Condition[] | undefined;
   /** The field's own selection, planned once per object type the field may return; undefined for a leaf. */
@@ -113,6 +114,35 @@ function conditionsOf(directives: readonly DirectiveNode[] | undefined): Conditi
     else if (valueFromASTUntyped(value) === skip) return LEFT_OUT;
   }
   return conditions;
+}
+
+/**
+ * The value as graphql-js will coerce it, as far as lists go: a single value given for a list argument (or input
+ * field) is a one-item list (`organisations(odsCodes: "RWR")` asks for one code, not none). Nothing else is coerced.
+ */
+function listShaped(value: unknown, type: GraphQLInputType | undefined): unknown {
+  if (value === null || value === undefined || type === undefined) return value;
+  const nullable = unwrapNonNull(type);
+  const kind = nullable[Symbol.toStringTag];
+  if (kind === 'GraphQLList') {
+    const item = (nullable as { ofType: GraphQLInputType }).ofType;
+    if (!Array.isArray(value)) return [listShaped(value, item)];
+    const itemKind = unwrapNonNull(item)[Symbol.toStringTag];
+    return itemKind === 'GraphQLList' || itemKind === 'GraphQLInputObjectType'
+      ? value.map((v: unknown) => listShaped(v, item))
+      : value;
+  }
+  if (kind === 'GraphQLInputObjectType' && typeof value === 'object' && !Array.isArray(value)) {
+    const fields = (nullable as { getFields(): Record<string, { type: GraphQLInputType }> }).getFields();
+    const out: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(value)) out[name] = listShaped(v, fields[name]?.type);
+    return out;
+  }
+  return value;
+}
+
+function unwrapNonNull(type: GraphQLInputType): GraphQLInputType {
+  return type[Symbol.toStringTag] === 'GraphQLNonNull' ? (type as { ofType: GraphQLInputType }).ofType : type;
 }
 
 function holdsVariable(value: ValueNode): boolean {
@@ -217,10 +247,11 @@ class Planner {
     const definition = type.getFields()[name];
     if (!definition) return undefined; // introspection (__schema, __type): no upstream call
     let literalArgs: Record<string, unknown> | undefined;
-    let variableArgs: (readonly [string, ValueNode])[] | undefined;
+    let variableArgs: (readonly [string, ValueNode, GraphQLInputType | undefined])[] | undefined;
     for (const arg of node.arguments ?? []) {
-      if (holdsVariable(arg.value)) (variableArgs ??= []).push([arg.name.value, arg.value]);
-      else (literalArgs ??= {})[arg.name.value] = valueFromASTUntyped(arg.value);
+      const type = definition.args.find((a) => a.name === arg.name.value)?.type;
+      if (holdsVariable(arg.value)) (variableArgs ??= []).push([arg.name.value, arg.value, type]);
+      else (literalArgs ??= {})[arg.name.value] = listShaped(valueFromASTUntyped(arg.value), type);
     }
     const set = node.selectionSet;
     const objectTypes = this.objectTypes(namedType(definition.type));
@@ -313,7 +344,9 @@ class Walk {
   args(field: PlannedField): Vars {
     if (!field.variableArgs) return field.literalArgs;
     const args: Record<string, unknown> = field.literalArgs === NO_ARGS ? {} : { ...field.literalArgs };
-    for (const [name, value] of field.variableArgs) args[name] = valueFromASTUntyped(value, this.vars);
+    for (const [name, value, type] of field.variableArgs) {
+      args[name] = listShaped(valueFromASTUntyped(value, this.vars), type);
+    }
     return args;
   }
 
@@ -384,7 +417,10 @@ class FieldAt implements CostAt<unknown> {
  * The most upstream calls `operationName` in `document` could make with these variables, given what the source
  * already holds. Unknown operations, mutations and arguments that will be refused as bad input count 0 (execution
  * refuses them before any call). Within one operation nothing is de-duplicated, so the same code reached twice counts
- * twice; aliases count separately.
+ * twice; aliases count separately. List arguments count from literals and variables alike, a single value as a
+ * one-item list. Repeats of a code in one `organisations`/`nodes` list count once: the request's loader fetches it once,
+ * and this counts calls. What the repeats cost in the response is bounded during execution (MAX_RESULT_OBJECTS,
+ * MAX_RESPONSE_BYTES in src/server/plugins/responseBounds.ts), which sees every repeat and alias.
  */
 export function estimateUpstreamCalls(input: EstimateInput): UpstreamEstimate {
   const plan = planFor(input.document, input.operationName);
