@@ -30,7 +30,7 @@ export const EMBEDDED_TYPES = [
  * asked for with the same such arguments (and any `first` / `after`) are pages of one list and are merged.
  */
 export const CONNECTION_FIELDS = {
-  Query: { searchOrganisations: ['filter'], organisationsChangedSince: ['date'] },
+  Query: { searchOrganisations: ['filter'], organisationsChangedSince: ['date', 'daysAgo'] },
   Organisation: { inboundRelationships: ['types', 'status', 'primaryRole'] },
 } as const satisfies Record<string, Record<string, readonly string[]>>;
 

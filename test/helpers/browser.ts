@@ -55,7 +55,8 @@ export async function launchBrowser(executable: string): Promise<Browser> {
       `--user-data-dir=${profile}`,
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group, so close() can end Chromium's helper processes too (they write to the profile).
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   const endpoint = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('Chromium did not start within 30 s')), 30_000);
@@ -165,9 +166,17 @@ export async function launchBrowser(executable: string): Promise<Browser> {
     },
     async close() {
       ws.close();
-      proc.kill();
-      await new Promise<void>((resolve) => (proc.exitCode !== null ? resolve() : proc.once('exit', () => resolve())));
-      rmSync(profile, { recursive: true, force: true });
+      const exited = new Promise<void>((resolve) =>
+        proc.exitCode !== null ? resolve() : proc.once('exit', () => resolve()),
+      );
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        proc.kill('SIGKILL'); // the group is already gone
+      }
+      await exited;
+      // A helper process may still be flushing the profile for a moment; the directory is temporary either way.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }
