@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { firstJsonLine, percentile, round, spawnTs, startRemoteSimulator, startStack } from './stack.js';
+import { firstJsonLine, percentile, round, spawnTs, startRemoteSimulator, startStack, stopChild } from './stack.js';
 import type { BenchRow } from './table.js';
 
 /** The code (Brighton and Sussex University Hospitals) and the one the warm client asks for. */
@@ -160,18 +160,7 @@ export async function benchAbuse(durationMs: number): Promise<BenchRow[]> {
       await client.close();
     }
   } finally {
-    proc.stdin?.end();
-    await new Promise<void>((resolve) => {
-      if (proc.exitCode !== null) return resolve();
-      const timer = setTimeout(() => {
-        proc.kill();
-        resolve();
-      }, 10_000);
-      proc.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await stopChild(proc);
     await sim.close();
   }
   return rows;

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Pool } from 'undici';
-import { firstJsonLine, pause, spawnTs } from './stack.js';
+import { firstJsonLine, pause, spawnTs, stopChild } from './stack.js';
 import type { BenchRow } from './table.js';
 
 const CONCURRENT = 100;
@@ -130,18 +130,7 @@ export async function benchGraphiql(): Promise<BenchRow[]> {
     rows.push({ suite, case: `${CONCURRENT} concurrent whole page loads`, metric: 'wall ms', value: Math.round(ms) });
   } finally {
     await pool.close();
-    proc.stdin?.end();
-    await new Promise<void>((resolve) => {
-      if (proc.exitCode !== null) return resolve();
-      const timer = setTimeout(() => {
-        proc.kill();
-        resolve();
-      }, 10_000);
-      proc.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await stopChild(proc);
   }
   return rows;
 }

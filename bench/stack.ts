@@ -174,6 +174,22 @@ export function firstJsonLine<T>(proc: ChildProcess, timeoutMs: number): Promise
 }
 
 /** A simulator running in a child process, driven through its /__sim control paths. */
+/** Ends a child started by spawnTs: closes its stdin (children exit on that), killed after 10 s if it has not. */
+export async function stopChild(proc: ChildProcess): Promise<void> {
+  proc.stdin?.end();
+  await new Promise<void>((resolve) => {
+    if (proc.exitCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      proc.kill();
+      resolve();
+    }, 10_000);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export interface RemoteSimulator {
   baseUrl: string;
   port: number;
@@ -203,18 +219,7 @@ export async function startRemoteSimulator(options: Omit<StartOptions, 'dataset'
     },
     close: async () => {
       await control.close();
-      proc.stdin?.end();
-      await new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        const timer = setTimeout(() => {
-          proc.kill();
-          resolve();
-        }, 10_000);
-        proc.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await stopChild(proc);
     },
   };
 }
