@@ -7,26 +7,7 @@ import { UpstreamQueueFullError } from '../src/upstream/errors.js';
 import { UpstreamGate } from '../src/upstream/gate.js';
 import { SlidingWindowPacer } from '../src/upstream/pacer.js';
 import type { UpstreamPriority } from '../src/upstream/scope.js';
-
-/** A clock whose sleeps resolve only when `advance` moves time past them. */
-class FakeClock {
-  t = 0;
-  private timers: { at: number; resolve: () => void }[] = [];
-  now = () => this.t;
-  sleep = (ms: number) => new Promise<void>((resolve) => this.timers.push({ at: this.t + ms, resolve }));
-  /** Moves time to the next pending sleep's end and wakes it; false when nothing sleeps. */
-  next(): boolean {
-    if (this.timers.length === 0) return false;
-    const at = Math.min(...this.timers.map((x) => x.at));
-    this.t = Math.max(this.t, at);
-    const due = this.timers.filter((x) => x.at <= this.t);
-    this.timers = this.timers.filter((x) => x.at > this.t);
-    for (const x of due) x.resolve();
-    return true;
-  }
-}
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { FakeClock, drive, settle } from './helpers/fakeClock.js';
 
 function setup(options: { limit: number; maxConcurrency?: number; maxQueuedPerClient?: number }) {
   const clock = new FakeClock();
@@ -47,15 +28,7 @@ function setup(options: { limit: number; maxConcurrency?: number; maxQueuedPerCl
       signal,
       client,
     );
-  /** Lets everything runnable run, advancing the clock whenever only sleeps are left, until `done`. */
-  const drive = async (done: () => boolean) => {
-    for (let i = 0; i < 10_000 && !done(); i++) {
-      await settle();
-      if (done()) break;
-      if (!clock.next()) await settle();
-    }
-  };
-  return { clock, gate, starts, run, drive };
+  return { clock, gate, starts, run, drive: (done: () => boolean) => drive(clock, done) };
 }
 
 describe('UpstreamGate', () => {

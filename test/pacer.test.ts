@@ -4,34 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamGate } from '../src/upstream/gate.js';
 import { SlidingWindowPacer } from '../src/upstream/pacer.js';
-
-/** A clock whose sleeps resolve only when `advance` moves time past them. */
-class FakeClock {
-  t = 0;
-  private timers: { at: number; resolve: () => void }[] = [];
-  now = () => this.t;
-  sleep = (ms: number) => new Promise<void>((resolve) => this.timers.push({ at: this.t + ms, resolve }));
-  /** Moves time to the next pending sleep's end and wakes it; false when nothing sleeps. */
-  next(): boolean {
-    if (this.timers.length === 0) return false;
-    const at = Math.min(...this.timers.map((x) => x.at));
-    this.t = Math.max(this.t, at);
-    const due = this.timers.filter((x) => x.at <= this.t);
-    this.timers = this.timers.filter((x) => x.at > this.t);
-    for (const x of due) x.resolve();
-    return true;
-  }
-}
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function drive(clock: FakeClock, done: () => boolean): Promise<void> {
-  for (let i = 0; i < 10_000 && !done(); i++) {
-    await settle();
-    if (done()) break;
-    if (!clock.next()) await settle();
-  }
-}
+import { FakeClock, drive, settle } from './helpers/fakeClock.js';
 
 /** Most arrivals within any window of `windowMs` (half-open, as the simulator's hard limit counts). */
 function mostInWindow(arrivals: readonly number[], windowMs: number): number {
