@@ -14,6 +14,7 @@ import {
 import { DEFAULT_RATE_LIMIT_SETTINGS, type RateLimitSettings } from './server/plugins/rateLimit.js';
 import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from './server/plugins/hardening.js';
 import { DEFAULT_RESPONSE_BOUNDS_SETTINGS, type ResponseBoundsSettings } from './server/plugins/responseBounds.js';
+import { ensureCanListen, exitAtStartup } from './server/serve.js';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server/settings.js';
 import { ORD_DEFAULT_SETTINGS, type OrdClientSettings } from './sources/ord/settings.js';
 
@@ -53,6 +54,22 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: rateLimitSettings(env),
     responseBounds: responseBoundsSettings(env),
   };
+}
+
+/**
+ * For an entry point (`command` is how a person starts it): the config, and proof that HOST:PORT can be listened on,
+ * before any costly work. A bad setting or an unusable port ends the process with one plain line (no stack), exit 1.
+ */
+export async function loadStartupConfig(command: string, env: Env = process.env): Promise<Config> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    // loadConfig's messages name the variable and what it accepts.
+    exitAtStartup(error instanceof Error ? error.message : String(error));
+  }
+  await ensureCanListen(config.server.host, config.server.port, command);
+  return config;
 }
 
 function serverSettings(env: Env): ServerSettings {

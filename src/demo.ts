@@ -3,10 +3,10 @@
 // Settings and the port are checked before the dataset is built (~9 s), so a mistake is one plain line at once.
 
 import { createApp } from './app.js';
-import { loadConfig, type Config } from './config.js';
+import { loadStartupConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards, installShutdownHandlers } from './server/lifecycle.js';
-import { describeListenError, ensureCanListen, exitAtStartup, serve } from './server/serve.js';
+import { describeListenError, exitAtStartup, serve } from './server/serve.js';
 import { startOrdSimulator } from './simulators/ord/server.js';
 
 const SAMPLE_QUERY = `{
@@ -20,14 +20,8 @@ const SAMPLE_QUERY = `{
 
 const COMMAND = 'npm run demo';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  exitAtStartup(error instanceof Error ? error.message : String(error));
-}
+const config = await loadStartupConfig(COMMAND);
 const { host, port } = config.server;
-await ensureCanListen(host, port, COMMAND);
 const logger = createLogger(config.logLevel);
 const { hardening } = config;
 installProcessGuards(logger);

@@ -3,22 +3,15 @@
 // A bad setting or a port it cannot listen on stops it with one plain line on stderr and exit code 1.
 
 import { createApp } from './app.js';
-import { loadConfig, type Config } from './config.js';
+import { loadStartupConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards, installShutdownHandlers } from './server/lifecycle.js';
-import { describeListenError, ensureCanListen, exitAtStartup, serve } from './server/serve.js';
+import { describeListenError, exitAtStartup, serve } from './server/serve.js';
 
 const COMMAND = 'npm start';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  // loadConfig's messages name the variable and what it accepts.
-  exitAtStartup(error instanceof Error ? error.message : String(error));
-}
+const config = await loadStartupConfig(COMMAND);
 const { host, port } = config.server;
-await ensureCanListen(host, port, COMMAND);
 const logger = createLogger(config.logLevel);
 installProcessGuards(logger);
 const app = createApp(config, { logger });

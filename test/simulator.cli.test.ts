@@ -1,21 +1,11 @@
 // `npm run sim` as a user runs it: starts, prints where it listens, answers, stops cleanly on SIGTERM; bad flags exit 2.
 // Spawned through tsx as a real child process, because the CLI's job is process behaviour (stdout, signals, exit codes).
 
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+import { spawnTs } from './helpers/spawnTs.js';
 
 function run(args: string[]) {
-  const child = spawn(TSX, ['src/simulators/ord/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
+  return spawnTs(['src/simulators/ord/cli.ts', ...args]);
 }
 
 describe('simulator CLI', () => {

@@ -1,30 +1,16 @@
 // `npm start` and `npm run demo` as a newcomer meets them: a taken port or a bad setting is one plain line on stderr and
 // exit code 1 (no stack, and before the demo builds its dataset); PORT=0 logs the port actually bound.
 
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+import { spawnTs } from './helpers/spawnTs.js';
 
 /** Nothing listens on port 9 (discard) here: ORD calls fail fast, and the probe is off anyway. */
 const QUIET_ENV = { ORD_BASE_URL: 'http://127.0.0.1:9/ORD/2-0-0/', ORD_STARTUP_PROBE: 'false', LOG_LEVEL: 'info' };
 
 function run(entry: 'src/main.ts' | 'src/demo.ts', env: Record<string, string>) {
-  const child = spawn(TSX, [entry], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...QUIET_ENV, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
+  return spawnTs([entry], { ...QUIET_ENV, ...env });
 }
 
 async function occupiedPort(): Promise<{ port: number; blocker: Server }> {
