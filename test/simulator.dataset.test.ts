@@ -7,7 +7,7 @@ import type { OrdDataset } from '../src/dataset/types.js';
 import { pythonJsonDumps } from '../src/simulators/ord/json.js';
 import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/server.js';
 import { Agent, request } from 'undici';
-import { readRecordedJson } from './helpers/recordedDataset.js';
+import { ORD_SUMMARY_KEY_ORDER, readRecordedJson } from './helpers/recordedDataset.js';
 
 const agent = new Agent({ connections: 8 });
 async function get(url: string): Promise<{ status: number; headers: Record<string, string>; text: string }> {
@@ -18,17 +18,6 @@ async function get(url: string): Promise<{ status: number; headers: Record<strin
   return { status: res.statusCode, headers, text };
 }
 
-const SUMMARY_KEYS = [
-  'Name',
-  'OrgId',
-  'Status',
-  'OrgRecordClass',
-  'PostCode',
-  'LastChangeDate',
-  'PrimaryRoleId',
-  'PrimaryRoleDescription',
-  'OrgLink',
-];
 const primaryOf = (o: { Roles: { Role: { id: string; primaryRole?: true }[] } }) =>
   o.Roles.Role.find((r) => r.primaryRole)?.id;
 const byNameThenCode = (a: { Name: string; OrgId: string }, b: { Name: string; OrgId: string }) =>
@@ -111,7 +100,7 @@ describe('small tier (loadDataset)', () => {
         .map((o) => o.OrgId),
     );
     for (const s of seen) {
-      expect(Object.keys(s)).toEqual(SUMMARY_KEYS.filter((k) => k in s));
+      expect(Object.keys(s)).toEqual(ORD_SUMMARY_KEY_ORDER.filter((k) => k in s));
       expect(s.PrimaryRoleDescription).toBe(roleName);
     }
   });

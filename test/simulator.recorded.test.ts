@@ -8,6 +8,7 @@ import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/serv
 import { rawRequest, type RawResponse } from './helpers/http.js';
 import {
   FIXTURE_AS_OF,
+  ORD_SUMMARY_KEY_ORDER,
   RECORDED_DIR,
   readExchange,
   readRecorded,
@@ -180,19 +181,8 @@ describe('recorded exchanges', () => {
     expect(pythonJsonDumps(doc)).toBe(text);
     expect(doc.Organisations).toHaveLength(20);
     const recordedDoc = JSON.parse(rec.body.toString()) as { Organisations: Record<string, unknown>[] };
-    const keyOrder = [
-      'Name',
-      'OrgId',
-      'Status',
-      'OrgRecordClass',
-      'PostCode',
-      'LastChangeDate',
-      'PrimaryRoleId',
-      'PrimaryRoleDescription',
-      'OrgLink',
-    ];
     for (const item of [...doc.Organisations, ...recordedDoc.Organisations]) {
-      expect(Object.keys(item)).toEqual(keyOrder.filter((k) => k in item));
+      expect(Object.keys(item)).toEqual(ORD_SUMMARY_KEY_ORDER.filter((k) => k in item));
       expect(item.OrgLink).toBe(`https://directory.spineservices.nhs.uk/ORD/2-0-0/organisations/${String(item.OrgId)}`);
     }
     const sortKey = (i: Record<string, unknown>) => [String(i.Name), String(i.OrgId)] as const;

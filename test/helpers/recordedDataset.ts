@@ -28,6 +28,19 @@ export function readRecordedJson<T>(name: string): T {
 }
 
 /** Codes of the full records taken from data/recorded (as recorded). */
+/** The key order of a search-row summary, as ORD's recorded 2019 answer has it (a key absent from a row is skipped). */
+export const ORD_SUMMARY_KEY_ORDER = [
+  'Name',
+  'OrgId',
+  'Status',
+  'OrgRecordClass',
+  'PostCode',
+  'LastChangeDate',
+  'PrimaryRoleId',
+  'PrimaryRoleDescription',
+  'OrgLink',
+] as const;
+
 export const RECORDED_ORG_CODES = ['X26', '97T', 'RWR', 'RVVKC', 'RJY'] as const;
 
 /**
