@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { startOrdSimulator } from '../src/simulators/ord/server.js';
-import { firstJsonLine, round, spawnTs } from './stack.js';
+import { firstJsonLine, round, spawnTs, stopChild } from './stack.js';
 import type { BenchRow } from './table.js';
 
 const CARD_QUERY = `query Card($odsCode: String!) {
@@ -121,18 +121,7 @@ export async function benchOverhead(durationMs: number): Promise<BenchRow[]> {
       met: calls === 0,
     });
   } finally {
-    server.stdin?.end();
-    await new Promise<void>((resolve) => {
-      if (server.exitCode !== null) return resolve();
-      const timer = setTimeout(() => {
-        server.kill();
-        resolve();
-      }, 10_000);
-      server.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await stopChild(server);
     await sim.close();
   }
   return rows;

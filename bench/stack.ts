@@ -173,7 +173,6 @@ export function firstJsonLine<T>(proc: ChildProcess, timeoutMs: number): Promise
   });
 }
 
-/** A simulator running in a child process, driven through its /__sim control paths. */
 /** Ends a child started by spawnTs: closes its stdin (children exit on that), killed after 10 s if it has not. */
 export async function stopChild(proc: ChildProcess): Promise<void> {
   proc.stdin?.end();
@@ -190,6 +189,7 @@ export async function stopChild(proc: ChildProcess): Promise<void> {
   });
 }
 
+/** A simulator running in a child process, driven through its /__sim control paths. */
 export interface RemoteSimulator {
   baseUrl: string;
   port: number;

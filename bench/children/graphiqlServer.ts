@@ -3,21 +3,14 @@
 
 import { createApp } from '../../src/app.js';
 import { benchSettings, serveOnLoopback } from '../stack.js';
+import { exitWithParent } from './exitWithParent.js';
 
 // Port 9 (discard) on loopback: nothing the GraphiQL page or its assets do calls ORD.
 const app = createApp(benchSettings({ ordBaseUrl: 'http://127.0.0.1:9/ORD/2-0-0/' }));
 const served = await serveOnLoopback(app.yoga);
 process.stdout.write(`${JSON.stringify({ url: served.url, pid: process.pid })}\n`);
 
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
+exitWithParent(async () => {
   await served.close();
   await app.close();
-  process.exit(0);
-};
-process.stdin.on('end', () => void stop());
-process.stdin.on('close', () => void stop());
-process.stdin.resume();
-setTimeout(() => void stop(), 15 * 60_000).unref();
+}, 15);

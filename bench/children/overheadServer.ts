@@ -4,6 +4,7 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { createOdsServer } from '../../src/server/yoga.js';
 import { serveOnLoopback, startStack } from '../stack.js';
+import { exitWithParent } from './exitWithParent.js';
 
 interface ServerArgs {
   ordBaseUrl: string;
@@ -28,16 +29,8 @@ const noBudgetServer = await serveOnLoopback(createOdsServer({ source: stack.app
 const urls = { ods: stack.url, odsNoBudget: noBudgetServer.url, hello: helloServer.url };
 process.stdout.write(`${JSON.stringify({ ...urls, cache: stack.cache.stats() })}\n`);
 
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
+exitWithParent(async () => {
   await helloServer.close();
   await noBudgetServer.close();
   await stack.close();
-  process.exit(0);
-};
-process.stdin.on('end', () => void stop());
-process.stdin.on('close', () => void stop());
-process.stdin.resume();
-setTimeout(() => void stop(), 15 * 60_000).unref();
+}, 15);

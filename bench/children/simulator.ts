@@ -2,19 +2,10 @@
 // else, as ORD's would be, not by an event loop that is also running GraphQL. Prints {"baseUrl", "port"}; exits when stdin closes.
 
 import { startOrdSimulator, type StartOptions } from '../../src/simulators/ord/server.js';
+import { exitWithParent } from './exitWithParent.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as StartOptions;
 const sim = await startOrdSimulator(options);
 process.stdout.write(`${JSON.stringify({ baseUrl: sim.baseUrl, port: sim.port })}\n`);
 
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await sim.close();
-  process.exit(0);
-};
-process.stdin.on('end', () => void stop());
-process.stdin.on('close', () => void stop());
-process.stdin.resume();
-setTimeout(() => void stop(), 20 * 60_000).unref();
+exitWithParent(() => sim.close(), 20);
