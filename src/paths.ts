@@ -25,7 +25,7 @@ function findPackageRoot(start: string): string {
 }
 
 /** The package's root folder (absolute). */
-export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** An absolute path inside the package, e.g. fromPackageRoot('schema', 'operations'). */
 export function fromPackageRoot(...segments: string[]): string {

@@ -88,7 +88,7 @@ function originOf(host: string, port: number): string {
 }
 
 /** Why host:port cannot be listened on (e.g. EADDRINUSE), as the listen error, or null when it can. */
-export async function probeListen(host: string, port: number): Promise<NodeJS.ErrnoException | null> {
+async function probeListen(host: string, port: number): Promise<NodeJS.ErrnoException | null> {
   const probe = createNetServer();
   return new Promise((resolve) => {
     probe.once('error', (error: NodeJS.ErrnoException) => resolve(error));

@@ -39,7 +39,7 @@ export const DEFAULT_CLIENT_IDENTITY_SETTINGS: Readonly<ClientIdentitySettings> 
 });
 
 /** Shortest key accepted: a key short enough to guess is no key (16 random characters are ~95 bits). */
-export const MIN_API_KEY_LENGTH = 16;
+const MIN_API_KEY_LENGTH = 16;
 
 const LABEL = /^[A-Za-z0-9._-]{1,64}$/;
 const KEY = /^[\x21-\x7e]+$/;

@@ -15,7 +15,7 @@ export interface GraphiqlSettings {
 export const DEFAULT_GRAPHIQL_SETTINGS: GraphiqlSettings = { enabled: true };
 
 /** Where the assets live: /graphiql/<name>-<content hash>.<ext>. */
-export const GRAPHIQL_ASSET_PREFIX = '/graphiql/';
+const GRAPHIQL_ASSET_PREFIX = '/graphiql/';
 
 /** One example tab: its document and its variables (JSON text), as GraphiQL's `defaultTabs` takes them. */
 export interface GraphiqlTab {
@@ -88,7 +88,7 @@ const BOOT_SCRIPT = `(function () {
 type Encoding = 'br' | 'gzip';
 
 /** One response body with its compressed variants (each kept only when smaller than the body itself). */
-export interface Representations {
+interface Representations {
   type: string;
   /** Strong validator of the identity bytes; the variants' are this with -br / -gzip inside the quotes. */
   etag: string;
@@ -142,7 +142,7 @@ async function compress(a: Asset): Promise<Representations> {
 }
 
 /** The library's assets plus the boot script, keyed by path; the library's 9 MB module is loaded on first use only. */
-export interface GraphiqlAssets {
+interface GraphiqlAssets {
   byPath: Map<string, Asset>;
   urls: { js: string; css: string; favicon: string; boot: string; workers: Record<string, string> };
 }
@@ -150,7 +150,7 @@ export interface GraphiqlAssets {
 let assetsOnce: Promise<GraphiqlAssets> | undefined;
 
 /** The assets, built once per process (their content is the installed package's: the same for every server). */
-export function graphiqlAssets(): Promise<GraphiqlAssets> {
+function graphiqlAssets(): Promise<GraphiqlAssets> {
   assetsOnce ??= import('@graphql-yoga/render-graphiql/graphiql').then((lib) => {
     const javascript = 'text/javascript; charset=utf-8';
     const favicon = /^data:([^;,]+);base64,(.*)$/s.exec(lib.favicon);
@@ -195,7 +195,7 @@ const escapeHtml = (text: string) =>
 const jsonForScript = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 /** The page's HTML: links to the assets and the options as a JSON data block (the tabs make it a few KB). */
-export function graphiqlPage(assets: GraphiqlAssets, title: string, tabs: GraphiqlTab[]): string {
+function graphiqlPage(assets: GraphiqlAssets, title: string, tabs: GraphiqlTab[]): string {
   const { urls } = assets;
   const options = { title, ...(tabs.length ? { defaultTabs: tabs } : {}) };
   return `<!doctype html>
@@ -230,7 +230,7 @@ function pageRepresentations(html: string): Representations {
 }
 
 /** The encoding to answer with: brotli, else gzip, else none, as Accept-Encoding allows (q=0 refuses). */
-export function chooseEncoding(acceptEncoding: string | null, available: Representations): Encoding | 'identity' {
+function chooseEncoding(acceptEncoding: string | null, available: Representations): Encoding | 'identity' {
   if (!acceptEncoding) return 'identity';
   const q = new Map<string, number>();
   for (const part of acceptEncoding.toLowerCase().split(',')) {
@@ -258,7 +258,7 @@ function notModified(ifNoneMatch: string | null, r: Representations): boolean {
 }
 
 /** The response for `r`: 304 when the client holds it, else the best encoding it accepts; no body for HEAD. */
-export function represent(
+function represent(
   request: Request,
   r: Representations,
   headers: Record<string, string>,

@@ -48,7 +48,7 @@ export const DEFAULT_RESPONSE_BOUNDS_SETTINGS: Readonly<ResponseBoundsSettings> 
  * takes a few microseconds, so another client's request waits a few milliseconds per turn of a big operation
  * (bench/abuse.ts measures it).
  */
-export const RESOLVER_CALLS_PER_TURN = 1000;
+const RESOLVER_CALLS_PER_TURN = 1000;
 
 /** Where the operation's meter hangs on its context (one context per operation, batched ones included). */
 const METER = Symbol('responseMeter');
