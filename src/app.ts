@@ -10,12 +10,8 @@ import { readinessCheck } from './server/plugins/health.js';
 import { upstreamScopeOf, useUpstreamBudget } from './server/plugins/budget.js';
 import type { HardeningSettings } from './server/plugins/hardening.js';
 import type { GraphiqlSettings } from './server/plugins/graphiql.js';
-import {
-  DEFAULT_CLIENT_IDENTITY_SETTINGS,
-  useClientIdentity,
-  type ClientIdentitySettings,
-} from './server/plugins/clientIdentity.js';
-import { DEFAULT_RATE_LIMIT_SETTINGS, useRateLimit, type RateLimitSettings } from './server/plugins/rateLimit.js';
+import { useClientIdentity, type ClientIdentitySettings } from './server/plugins/clientIdentity.js';
+import { useRateLimit, type RateLimitSettings } from './server/plugins/rateLimit.js';
 import type { ResponseBoundsSettings } from './server/plugins/responseBounds.js';
 import { cacheSettingsFrom } from './cache/settings.js';
 import { MemoryStore } from './cache/store.memory.js';
@@ -120,9 +116,9 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     },
     // In this order: the client is named first, the budget estimates, then the client's limits charge the estimate.
     plugins: [
-      useClientIdentity(settings.clientIdentity ?? DEFAULT_CLIENT_IDENTITY_SETTINGS),
+      useClientIdentity(settings.clientIdentity),
       useUpstreamBudget(source, settings.budget),
-      useRateLimit(settings.rateLimit ?? DEFAULT_RATE_LIMIT_SETTINGS, logger ? { logger } : {}),
+      useRateLimit(settings.rateLimit, logger ? { logger } : {}),
     ],
   });
   return {

@@ -122,7 +122,10 @@ export interface RateLimitOptions {
  * parsed; an operation over the upstream allowance after its estimate and before it executes. Requests without a
  * named client (none when useClientIdentity is installed) share one bucket.
  */
-export function useRateLimit(settings: RateLimitSettings, options: RateLimitOptions = {}): Plugin<Context> {
+export function useRateLimit(
+  settings: RateLimitSettings = DEFAULT_RATE_LIMIT_SETTINGS,
+  options: RateLimitOptions = {},
+): Plugin<Context> {
   const { logger } = options;
   const requests = settings.requestsPerMinute > 0 ? new ClientBuckets(settings.requestsPerMinute, options.now) : null;
   const calls =
