@@ -2,7 +2,7 @@
 // estimator (which counts a cached record's real relationships), so the estimate and the answer can never disagree.
 
 import type { IsoDate, Relationship, Role, Status, Succession, SuccessionType } from '../domain/types.js';
-import { isActiveOn } from './period.js';
+import { isActiveOn } from '../domain/period.js';
 
 export interface RelationshipFilter {
   /** Upper-cased relationship type ids; none or empty keeps every type. */

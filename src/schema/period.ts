@@ -1,7 +1,7 @@
-// The Period type (start and end dates of an operational or legal period) and the "as at a date" rule built on it.
-// `activeOn` filters on roles and relationships use `isActiveOn` so every field applies the same rule.
+// The Period type: start and end dates of an operational or legal period.
+// The "as at a date" rule itself is `isActiveOn` (src/domain/period.ts), the one every field and source applies.
 
-import type { IsoDate, Period } from '../domain/types.js';
+import type { Period } from '../domain/types.js';
 import { builder } from './builder.js';
 import { DateScalar } from './scalars.js';
 
@@ -22,16 +22,3 @@ export const PeriodRef = builder.objectRef<Period>('Period').implement({
     }),
   }),
 });
-
-/**
- * True when the period that governs something (its operational period, else its legal one) contains `date`:
- * start is null or ≤ date, and end is null or ≥ date. Something with neither period is never "active on" a date.
- */
-export function isActiveOn(
-  item: { operationalPeriod: Period | null; legalPeriod: Period | null },
-  date: IsoDate,
-): boolean {
-  const period = item.operationalPeriod ?? item.legalPeriod;
-  if (!period) return false;
-  return (period.start === null || period.start <= date) && (period.end === null || period.end >= date);
-}

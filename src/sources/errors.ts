@@ -47,3 +47,14 @@ export class SourceInvalidArgumentError extends SourceError {
     this.value = value;
   }
 }
+
+/** The source cannot answer this kind of request at all (e.g. ORD has no date filter on searches): nothing was sent. */
+export class SourceUnsupportedError extends SourceError {
+  readonly feature: string;
+  readonly sourceName: string;
+  constructor(feature: string, sourceName: string, hint: string) {
+    super(`${feature} is not available from the ${sourceName} source: ${hint}`, null);
+    this.feature = feature;
+    this.sourceName = sourceName;
+  }
+}
