@@ -83,9 +83,12 @@ export interface WalkStep {
   odsCode: string;
   /** 1 for a direct member (or parent), 2 for theirs, … */
   depth: number;
-  /** The organisation one level nearer the start, through which this one was reached (first in walk order). */
+  /** The organisation one level nearer the start through which this one was reached; of several, the first by name, then code. */
   viaOdsCode: string;
+  /** The type of the relationship between this organisation and `viaOdsCode`. */
   relationshipTypeId: string;
+  /** This organisation's primary role (so a walk can be filtered by role without loading every record). */
+  primaryRoleTypeId: string | null;
 }
 
 /**
