@@ -17,12 +17,17 @@ import { DEFAULT_RESPONSE_BOUNDS_SETTINGS, type ResponseBoundsSettings } from '.
 import { ensureCanListen, exitAtStartup } from './server/serve.js';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server/settings.js';
 import { ORD_DEFAULT_SETTINGS, type OrdClientSettings } from './sources/ord/settings.js';
+import { DEFAULT_MIRROR_SETTINGS, type MirrorSettings } from './sources/mirror/settings.js';
+import { DEFAULT_SOURCE_KIND, SOURCE_KINDS, type SourceKind } from './sources/settings.js';
 
 /** Everything the entry points need, one section per module. The README's "Settings" table lists every variable. */
 export interface Config {
   server: ServerSettings;
   logLevel: LogLevel;
+  /** Which source serves the contract (SOURCE). */
+  source: SourceKind;
   ord: OrdClientSettings;
+  mirror: MirrorSettings;
   cache: CacheConfig;
   changeFeed: ChangeFeedSettings;
   budget: BudgetSettings;
@@ -42,7 +47,9 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     server: serverSettings(env),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, DEFAULT_LOG_LEVEL),
+    source: oneOf(env, 'SOURCE', SOURCE_KINDS, DEFAULT_SOURCE_KIND),
     ord: ordSettings(env),
+    mirror: mirrorSettings(env),
     cache: cacheConfig(env),
     changeFeed: {
       pollMinutes: intSetting(env, 'ORD_SYNC_POLL_MINUTES', DEFAULT_CHANGE_FEED_SETTINGS.pollMinutes, 0, 7 * 24 * 60),
@@ -104,6 +111,21 @@ function ordSettings(env: Env): OrdClientSettings {
     circuitFailures: intSetting(env, 'ORD_CIRCUIT_FAILURES', d.circuitFailures, 0, 1000),
     circuitResetSeconds: intSetting(env, 'ORD_CIRCUIT_RESET_SECONDS', d.circuitResetSeconds, 1, 3600),
     maxQueuedPerClient: intSetting(env, 'ORD_MAX_QUEUED_PER_CLIENT', d.maxQueuedPerClient, 1, 1_000_000),
+  };
+}
+
+function mirrorSettings(env: Env): MirrorSettings {
+  const d = DEFAULT_MIRROR_SETTINGS;
+  const url = env.MIRROR_URL?.trim() || d.url;
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(url)) {
+    throw new Error(
+      `Setting MIRROR_URL must be sqlite:<path> or postgres://user@host:port/database; got "${url.replace(/:[^:@/]*@/, ':***@')}".`,
+    );
+  }
+  return {
+    url,
+    syncMinutes: intSetting(env, 'MIRROR_SYNC_MINUTES', d.syncMinutes, 0, 7 * 24 * 60),
+    maxAgeHours: intSetting(env, 'MIRROR_MAX_AGE_HOURS', d.maxAgeHours, 1, 24 * 365),
   };
 }
 
