@@ -1,9 +1,9 @@
 // Liveness and readiness for orchestrators: GET /health (the process answers) and GET /ready (it can answer queries:
-// code systems loaded and the ORD circuit not open; 503 with a JSON reason otherwise), served before GraphQL handling.
+// code systems loaded, the ORD circuit not open, a mirror fresh enough; 503 with a JSON reason otherwise), served first.
 
 import type { Plugin } from 'graphql-yoga';
 import { codeSystemKnown, codeSystemsFor } from '../../loaders/index.js';
-import type { OrganisationSource } from '../../sources/types.js';
+import type { OrganisationSource, SourceFreshness } from '../../sources/types.js';
 
 export const HEALTH_PATH = '/health';
 export const READY_PATH = '/ready';
@@ -27,15 +27,38 @@ export interface ReadinessOptions {
   circuit?: CircuitView;
   /** Longest /ready waits for the code systems to load (default 2000 ms): a probe must not hang. */
   timeoutMs?: number;
+  /** A source whose data ages (the mirror): not ready once it was last complete longer ago than `maxAgeHours`. */
+  freshness?: { source: SourceFreshness; maxAgeHours: number; now?: () => number };
+}
+
+/** Why a source's data is too old to serve, or undefined when it is fresh enough. */
+function staleReason(freshness: NonNullable<ReadinessOptions['freshness']>, checks: Record<string, unknown>) {
+  const { source, maxAgeHours } = freshness;
+  const asOf = source.dataAsOf();
+  checks.dataAsOf = asOf;
+  if (asOf === null)
+    return `the ${source.sourceName} has never been complete: run \`npm run mirror -- build\` or \`npm run mirror -- import <file>\``;
+  const ageHours = ((freshness.now ?? Date.now)() - Date.parse(asOf)) / 3_600_000;
+  checks.ageHours = Math.round(ageHours * 10) / 10;
+  if (ageHours > maxAgeHours)
+    return (
+      `the ${source.sourceName} was last complete at ${asOf}, ${Math.round(ageHours)} h ago, more than ` +
+      `MIRROR_MAX_AGE_HOURS (${maxAgeHours}): run \`npm run mirror -- sync\`, or set MIRROR_SYNC_MINUTES`
+    );
+  return undefined;
 }
 
 /**
  * Ready when the circuit is not open and the code systems are loaded. Loading them is itself the check: the first
  * /ready calls ORD (three calls), later ones find them memoised.
  */
-export function readinessCheck({ source, circuit, timeoutMs = 2000 }: ReadinessOptions): ReadinessCheck {
+export function readinessCheck({ source, circuit, timeoutMs = 2000, freshness }: ReadinessOptions): ReadinessCheck {
   return async () => {
     const checks: Record<string, unknown> = {};
+    if (freshness) {
+      const reason = staleReason(freshness, checks);
+      if (reason !== undefined) return { ready: false, reason, checks };
+    }
     if (circuit) {
       const snap = circuit.snapshot();
       checks.circuit = snap.state;
