@@ -27,8 +27,14 @@ const custom: ContractOperation[] = [
   { name: 'card of an ICB', query: `{ organisation(odsCode: "QMJ") { ${CARD} } }` },
   { name: 'card with successions', query: `{ organisation(odsCode: "97T") { ${CARD} } }` },
   { name: 'practice that changed commissioner', query: `{ organisation(odsCode: "G6V2S") { ${CARD} } }` },
-  { name: 'unknown and odd spellings', query: `{ a: organisation(odsCode: "ZZZ99") { odsCode } b: organisation(odsCode: " rvvkc ") { odsCode name } }` },
-  { name: 'many codes in order', query: `{ organisations(odsCodes: ["RWR", "NOPE1", "93C", "QMJ", "RWR"]) { odsCode name status } }` },
+  {
+    name: 'unknown and odd spellings',
+    query: `{ a: organisation(odsCode: "ZZZ99") { odsCode } b: organisation(odsCode: " rvvkc ") { odsCode name } }`,
+  },
+  {
+    name: 'many codes in order',
+    query: `{ organisations(odsCodes: ["RWR", "NOPE1", "93C", "QMJ", "RWR"]) { odsCode name status } }`,
+  },
   {
     name: 'relationships as at dates',
     query: `{ organisation(odsCode: "G6V2S") {
@@ -52,9 +58,18 @@ const custom: ContractOperation[] = [
     variables: { after: Buffer.from('ods-offset:4').toString('base64') },
   },
   { name: 'search by name', query: `{ searchOrganisations(filter: { name: "surgery" }, first: 25) { ${PAGE} } }` },
-  { name: 'search by name wildcard', query: `{ searchOrganisations(filter: { name: "h_alth" }, first: 50) { ${PAGE} } }` },
-  { name: 'search by outward code', query: `{ searchOrganisations(filter: { postcode: "CT1" }, first: 100) { ${PAGE} } }` },
-  { name: 'search by postcode prefix', query: `{ searchOrganisations(filter: { postcode: "CT" }, first: 1000) { totalCount edges { node { odsCode } } } }` },
+  {
+    name: 'search by name wildcard',
+    query: `{ searchOrganisations(filter: { name: "h_alth" }, first: 50) { ${PAGE} } }`,
+  },
+  {
+    name: 'search by outward code',
+    query: `{ searchOrganisations(filter: { postcode: "CT1" }, first: 100) { ${PAGE} } }`,
+  },
+  {
+    name: 'search by postcode prefix',
+    query: `{ searchOrganisations(filter: { postcode: "CT" }, first: 1000) { totalCount edges { node { odsCode } } } }`,
+  },
   {
     name: 'search by role and status',
     query: `{
@@ -93,10 +108,16 @@ const custom: ContractOperation[] = [
     variables: { id: Buffer.from('Organisation:RWR').toString('base64') },
   },
   { name: 'bad code', query: `{ organisation(odsCode: "R-W") { odsCode } }` },
-  { name: 'bad date', query: `{ organisation(odsCode: "RWR") { relationships(activeOn: "2021-13-01") { targetOdsCode } } }` },
+  {
+    name: 'bad date',
+    query: `{ organisation(odsCode: "RWR") { relationships(activeOn: "2021-13-01") { targetOdsCode } } }`,
+  },
   { name: 'bad name filter', query: `{ searchOrganisations(filter: { name: "ab" }) { totalCount } }` },
   { name: 'empty filter', query: `{ searchOrganisations(filter: {}) { totalCount } }` },
-  { name: 'bad cursor', query: `{ searchOrganisations(filter: { primaryRole: "RO197" }, after: "nope") { totalCount } }` },
+  {
+    name: 'bad cursor',
+    query: `{ searchOrganisations(filter: { primaryRole: "RO197" }, after: "nope") { totalCount } }`,
+  },
 ];
 
 /** Every operation in the contract corpus: the example operations (with their own variables) first. */
