@@ -2,6 +2,7 @@
 // src/main.ts, src/demo.ts and the test stack build the server only through createApp, so they all run the same wiring.
 
 import { loadConfig, type Config } from './config.js';
+import { DEFAULT_MIRROR_SETTINGS } from './sources/mirror/settings.js';
 import type { IsoDate } from './domain/types.js';
 import { OrdClient, type OrdClientOptions } from './sources/ord/client.js';
 import type { Logger } from './logger.js';
@@ -19,10 +20,18 @@ import { describeCacheKey } from './cache/keys.js';
 import { CachedOrganisationSource, type StaleNotice } from './cache/cachedSource.js';
 import { ChangeFeedPoller } from './cache/changeFeed.js';
 import { OrdOrganisationSource } from './sources/ord/source.js';
+import { MirrorOrganisationSource } from './sources/mirror/source.js';
+import { openMirrorStore } from './sources/mirror/open.js';
+import type { MirrorStore } from './sources/mirror/store.js';
 import type { OrganisationSource } from './sources/types.js';
+import { useSourceFreshness } from './server/plugins/sourceFreshness.js';
 
 /** What the composition root is built from: the sections of the Config it wires (src/config.ts loadConfig). */
 export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed' | 'budget'> {
+  /** Which source serves the contract (SOURCE); `ord` when omitted. `mirror` needs `mirror` and a store (openApp). */
+  source?: Config['source'];
+  /** Where the mirror is and how fresh it must be (MIRROR_*); the defaults when omitted. */
+  mirror?: Config['mirror'];
   /** Limits, CORS, shutdown grace (src/server/plugins/hardening.ts); the defaults when omitted. */
   hardening?: Partial<HardeningSettings>;
   /** GraphiQL on or off (src/server/plugins/graphiql.ts); on when omitted. */
@@ -47,6 +56,8 @@ export interface AppOverrides {
   exampleTabs?: boolean;
   /** Wrap or replace the uncached ORD source (e.g. a fault-injecting decorator in tests). */
   upstream?: (ord: OrdOrganisationSource) => OrganisationSource;
+  /** With SOURCE=mirror: the opened store and its source (openApp opens them from MIRROR_URL). */
+  mirror?: { store: MirrorStore; source: MirrorOrganisationSource };
 }
 
 export interface App {
@@ -60,15 +71,58 @@ export interface App {
   upstream: OrganisationSource;
   /** The change-feed evictor; null when ORD_SYNC_POLL_MINUTES is 0 or the cache is off. Started by createApp. */
   poller: ChangeFeedPoller | null;
+  /** The mirror serving the contract (SOURCE=mirror), else null. */
+  mirror: { store: MirrorStore; source: MirrorOrganisationSource } | null;
   /** Stops the poller and closes ORD connections (let in-flight requests finish first). */
   close(): Promise<void>;
 }
 
 /** The app's settings from the environment (the project's defaults for `{}`). */
 export function appSettingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
-  const { ord, cache, changeFeed, budget, hardening, graphiql, clientIdentity, rateLimit, responseBounds } =
-    loadConfig(env);
-  return { ord, cache, changeFeed, budget, hardening, graphiql, clientIdentity, rateLimit, responseBounds };
+  const {
+    source,
+    ord,
+    mirror,
+    cache,
+    changeFeed,
+    budget,
+    hardening,
+    graphiql,
+    clientIdentity,
+    rateLimit,
+    responseBounds,
+  } = loadConfig(env);
+  return {
+    source,
+    ord,
+    mirror,
+    cache,
+    changeFeed,
+    budget,
+    hardening,
+    graphiql,
+    clientIdentity,
+    rateLimit,
+    responseBounds,
+  };
+}
+
+/**
+ * createApp, after opening what SOURCE needs first: with `mirror`, the store at MIRROR_URL (migrated) and its source.
+ * The app closes what this opened.
+ */
+export async function openApp(settings: AppSettings, overrides: AppOverrides = {}): Promise<App> {
+  if (settings.source !== 'mirror' || overrides.mirror) return createApp(settings, overrides);
+  const store = await openMirrorStore((settings.mirror ?? DEFAULT_MIRROR_SETTINGS).url);
+  const source = await MirrorOrganisationSource.open(store);
+  const app = createApp(settings, { ...overrides, mirror: { store, source } });
+  return {
+    ...app,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
 }
 
 export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
@@ -76,8 +130,12 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
   const client = new OrdClient(settings.ord, overrides.clientOptions);
   const ord = new OrdOrganisationSource(client);
   const upstream = overrides.upstream ? overrides.upstream(ord) : ord;
+  const mirror = settings.source === 'mirror' ? overrides.mirror : undefined;
+  if (settings.source === 'mirror' && !mirror)
+    throw new Error('SOURCE=mirror needs the mirror opened first: use openApp (it opens MIRROR_URL).');
+  // The mirror is local and complete: no shared cache in front of it, and no ORD change feed to evict by.
   const cache =
-    settings.cache.cacheMaxBytes > 0
+    !mirror && settings.cache.cacheMaxBytes > 0
       ? new CachedOrganisationSource(upstream, {
           store: new MemoryStore(cacheSettingsFrom(settings.cache), overrides.now),
           // For now a log line; responses say so in `extensions.stale` through the UpstreamScope.
@@ -88,7 +146,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
             ),
         })
       : null;
-  const source: OrganisationSource = cache ?? upstream;
+  const source: OrganisationSource = mirror?.source ?? cache ?? upstream;
   const poller =
     cache && settings.changeFeed.pollMinutes > 0
       ? new ChangeFeedPoller({
@@ -110,12 +168,18 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     ...(settings.responseBounds ? { responseBounds: settings.responseBounds } : {}),
     hardening: {
       ...(settings.hardening ? { settings: settings.hardening } : {}),
-      // Ready when ORD's circuit is not open and the code systems are held.
-      ready: readinessCheck({ source, circuit: client.circuit }),
+      // Ready when ORD's circuit is not open (or, from the mirror, it is fresh enough) and the code systems are held.
+      ready: mirror
+        ? readinessCheck({
+            source,
+            freshness: { source: mirror.source, maxAgeHours: (settings.mirror ?? DEFAULT_MIRROR_SETTINGS).maxAgeHours },
+          })
+        : readinessCheck({ source, circuit: client.circuit }),
       scopeOf: upstreamScopeOf,
     },
     // In this order: the client is named first, the budget estimates, then the client's limits charge the estimate.
     plugins: [
+      ...(mirror ? [useSourceFreshness(mirror.source)] : []),
       useClientIdentity(settings.clientIdentity),
       useUpstreamBudget(source, settings.budget),
       useRateLimit(settings.rateLimit, logger ? { logger } : {}),
@@ -128,8 +192,10 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     cache,
     upstream,
     poller,
+    mirror: mirror ?? null,
     close: async () => {
       await poller?.stop();
+      mirror?.source.close();
       await client.close();
     },
   };

@@ -71,14 +71,24 @@ const custom: ContractOperation[] = [
     query: `{ searchOrganisations(filter: { postcode: "CT" }, first: 1000) { totalCount edges { node { odsCode } } } }`,
   },
   {
-    name: 'search by role and status',
-    query: `{
-      trusts: searchOrganisations(filter: { primaryRole: "RO197" }, first: 1000) { ${PAGE} }
-      inactivePractices: searchOrganisations(filter: { primaryRole: "RO177", status: INACTIVE }, first: 1000) { totalCount edges { node { odsCode } } }
-      gp: searchOrganisations(filter: { nonPrimaryRole: "RO76" }, first: 1000) { totalCount edges { node { odsCode } } }
-      anyOf: searchOrganisations(filter: { anyOfRoles: ["RO98", "RO261"] }, first: 1000) { totalCount edges { node { odsCode } } }
-      sites: searchOrganisations(filter: { recordClass: "RC2", status: ACTIVE }, first: 7) { ${PAGE} }
-    }`,
+    name: 'search trusts',
+    query: `{ searchOrganisations(filter: { primaryRole: "RO197" }, first: 1000) { ${PAGE} } }`,
+  },
+  {
+    name: 'search inactive practices',
+    query: `{ searchOrganisations(filter: { primaryRole: "RO177", status: INACTIVE }, first: 1000) { totalCount edges { node { odsCode } } } }`,
+  },
+  {
+    name: 'search non-primary role',
+    query: `{ searchOrganisations(filter: { nonPrimaryRole: "RO76" }, first: 1000) { totalCount edges { node { odsCode } } } }`,
+  },
+  {
+    name: 'search any of roles',
+    query: `{ searchOrganisations(filter: { anyOfRoles: ["RO98", "RO261"] }, first: 1000) { totalCount edges { node { odsCode } } } }`,
+  },
+  {
+    name: 'search active sites',
+    query: `{ searchOrganisations(filter: { recordClass: "RC2", status: ACTIVE }, first: 7) { ${PAGE} } }`,
   },
   {
     name: 'search deep page',

@@ -20,6 +20,9 @@ import { startOrdSimulator } from '../../src/simulators/ord/server.js';
 import type { OrdSimulator, RequestLogEntry } from '../../src/simulators/ord/types.js';
 import type { CachedOrganisationSource } from '../../src/cache/cachedSource.js';
 import type { OrganisationSource } from '../../src/sources/types.js';
+import { loadDataset } from '../../src/dataset/build.js';
+import { MirrorOrganisationSource } from '../../src/sources/mirror/source.js';
+import { fillFromDataset, freshMirror, type MirrorEngineUnderTest } from './mirror.js';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
@@ -29,6 +32,7 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
     path?: (string | number)[];
     extensions?: { code?: string; argumentName?: string; [key: string]: unknown };
   }[];
+  extensions?: Record<string, any>;
 }
 
 export interface Stack {
@@ -51,7 +55,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** Which source the stack's server answers from: ORD (the simulator) or a mirror of the same dataset on an engine. */
+export type StackSource = 'ord' | `mirror-${MirrorEngineUnderTest}`;
+
 export interface StackOptions {
+  /** Default `ord`. A mirror is filled with the simulator's own dataset, so answers can be compared with ORD's. */
+  source?: StackSource;
   tier?: 'small' | 'full';
   /** Serve this dataset instead of a tier. */
   dataset?: OrdDataset;
@@ -94,8 +103,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.today ? { today: options.today } : {}),
   });
   const defaults = loadConfig({});
+  const sourceKind = options.source ?? 'ord';
+  let mirror: Awaited<ReturnType<typeof freshMirror>> | undefined;
+  let mirrorSource: MirrorOrganisationSource | undefined;
+  if (sourceKind !== 'ord') {
+    mirror = await freshMirror(sourceKind === 'mirror-postgres' ? 'postgres' : 'sqlite');
+    await fillFromDataset(mirror.store, options.dataset ?? loadDataset(options.tier ?? 'small'));
+    mirrorSource = await MirrorOrganisationSource.open(mirror.store);
+  }
   const app = createApp(
     {
+      source: sourceKind === 'ord' ? 'ord' : 'mirror',
+      mirror: { ...defaults.mirror, url: mirror?.url ?? defaults.mirror.url, maxAgeHours: 24 * 365 * 10 },
       ord: {
         baseUrl: sim.baseUrl,
         rateLimit: options.rateLimit ?? 1000,
@@ -115,7 +134,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       rateLimit: { requestsPerMinute: 0, upstreamCallsPerMinute: 0, ...options.inboundLimits },
       ...(options.responseBounds ? { responseBounds: options.responseBounds } : {}),
     },
-    { clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 }, today: () => sim.today, ...options.app },
+    {
+      clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 },
+      today: () => sim.today,
+      ...(mirror && mirrorSource ? { mirror: { store: mirror.store, source: mirrorSource } } : {}),
+      ...options.app,
+    },
   );
   const { client, source } = app;
   const served = await serve(app.yoga, { host: '127.0.0.1', port: 0 });
@@ -143,6 +167,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     close: async () => {
       await served.close();
       await app.close();
+      await mirror?.close();
       await sim.close();
     },
   };

@@ -3,6 +3,7 @@
 
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../../schema/builder.js';
 import type { SourceFreshness } from '../../sources/types.js';
 
 /** What every result carries in `extensions.source`. */
@@ -17,7 +18,7 @@ function isExecutionResult(result: unknown): result is ExecutionResult {
 }
 
 /** Adds `extensions.source` to every execution result, refusals included. */
-export function useSourceFreshness(source: SourceFreshness): Plugin {
+export function useSourceFreshness(source: SourceFreshness): Plugin<Context> {
   const withReport = (result: ExecutionResult): ExecutionResult => ({
     ...result,
     extensions: { ...result.extensions, source: { name: source.sourceName, asOf: source.dataAsOf() } },
