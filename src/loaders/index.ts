@@ -7,6 +7,7 @@ import { normaliseOdsCode, type OdsCode } from '../domain/odsCode.js';
 import { SourceUnavailableError } from '../sources/errors.js';
 import { knowsAnswers } from '../sources/known.js';
 import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../sources/types.js';
+import { createWalker, type Walker } from './walks.js';
 
 /** What the schema's Organisation type resolves from: a full record, or a search/feed/membership summary. */
 export type OrganisationRecord = Organisation | OrganisationSummary;
@@ -149,6 +150,11 @@ export interface Loaders {
   primeSummaries(items: readonly OrganisationSummary[]): void;
   /** One page of a search; identical searches in one request share one call; the rows are primed as summaries. */
   search(filter: OrganisationSearch, offset: number, limit: number): Promise<SearchPage>;
+  /**
+   * A multi-level walk from one organisation (src/loaders/walks.ts): the source's own when it walks the graph, else
+   * level by level through these loaders, so every organisation it reaches is held (summary or full) for the request.
+   */
+  walk: Walker;
   codeSystems: CodeSystems;
 }
 
@@ -180,6 +186,27 @@ export function createLoaders(source: OrganisationSource): Loaders {
     }
   };
 
+  const complete: Loaders['complete'] = async (record) => {
+    if (typeof record !== 'string' && record.kind === 'full') return record;
+    const code = typeof record === 'string' ? record : record.odsCode;
+    const org = await full(code);
+    if (!org) throw new ListedWithoutRecordError(code);
+    return org;
+  };
+
+  const search: Loaders['search'] = (filter, offset, limit) => {
+    const key = JSON.stringify([filter, offset, limit]);
+    let page = searches.get(key);
+    if (!page) {
+      page = source.searchOrganisations(filter, offset, limit).then((result) => {
+        primeSummaries(result.items);
+        return result;
+      });
+      searches.set(key, page);
+    }
+    return page;
+  };
+
   return {
     organisation,
     full,
@@ -193,27 +220,11 @@ export function createLoaders(source: OrganisationSource): Loaders {
       }
       return full(key);
     },
-    complete: async (record) => {
-      if (typeof record !== 'string' && record.kind === 'full') return record;
-      const code = typeof record === 'string' ? record : record.odsCode;
-      const org = await full(code);
-      if (!org) throw new ListedWithoutRecordError(code);
-      return org;
-    },
+    complete,
     summary: (code) => summaries.get(normaliseOdsCode(code)),
     primeSummaries,
-    search: (filter, offset, limit) => {
-      const key = JSON.stringify([filter, offset, limit]);
-      let page = searches.get(key);
-      if (!page) {
-        page = source.searchOrganisations(filter, offset, limit).then((result) => {
-          primeSummaries(result.items);
-          return result;
-        });
-        searches.set(key, page);
-      }
-      return page;
-    },
+    search,
+    walk: createWalker(source, { search, complete, full }),
     codeSystems: codeSystemsFor(source),
   };
 }

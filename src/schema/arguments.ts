@@ -69,3 +69,62 @@ export function checkPostcodeFilter(value: string, argumentName: string, label =
   }
   return value;
 }
+
+/** Full-text words: letters and digits, with the punctuation names carry (`'&.,()/+-`) and spaces between words. */
+const TEXT_CHARS = /^[\p{L}\p{N}'&.,()/+\- ]*$/u;
+
+/** A `text` filter (ranked full-text search over names): 2–100 characters of words; returned trimmed. */
+export function checkTextFilter(value: string, argumentName: string, label = argumentName): string {
+  const text = value.trim();
+  const length = [...text].length;
+  if (length < 2 || length > 100) {
+    throw badUserInput(`${label} must be 2 to 100 characters; got ${length}.`, argumentName);
+  }
+  if (!TEXT_CHARS.test(text) || !/[\p{L}\p{N}]/u.test(text)) {
+    throw badUserInput(
+      `${label} must be words of letters and digits (with ' & . , ( ) / + - inside names); got ${quoteInput(value)}.`,
+      argumentName,
+    );
+  }
+  return text;
+}
+
+/** A `postcodeStartsWith` filter (typeahead): 1–8 letters, digits and spaces; returned upper-cased and trimmed. */
+export function checkPostcodeStartsWith(value: string, argumentName: string, label = argumentName): string {
+  const prefix = value.trim().toUpperCase();
+  if (!/^[A-Z0-9 ]{1,8}$/.test(prefix)) {
+    throw badUserInput(
+      `${label} must be 1 to 8 letters, digits and spaces (the start of a postcode, e.g. "LS1" or "N1 9"); got ${quoteInput(value)}.`,
+      argumentName,
+    );
+  }
+  return prefix;
+}
+
+/** Levels a walk (`descendants`, `ancestors`) may go: six reach from a region past its practices. */
+export const MAX_WALK_DEPTH = 6;
+/** Most relationship types one walk follows. */
+export const MAX_WALK_TYPES = 10;
+
+/** A walk's `depth`: a whole number from 1 to MAX_WALK_DEPTH. */
+export function checkWalkDepth(value: number, argumentName = 'depth'): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_WALK_DEPTH) {
+    throw badUserInput(
+      `${argumentName} must be a whole number from 1 to ${MAX_WALK_DEPTH}; got ${value}.`,
+      argumentName,
+    );
+  }
+  return value;
+}
+
+/** A walk's `types`: 1 to MAX_WALK_TYPES relationship type ids, returned upper-cased, each once, sorted. */
+export function checkWalkTypes(values: readonly unknown[], argumentName = 'types'): string[] {
+  if (values.length < 1 || values.length > MAX_WALK_TYPES) {
+    throw badUserInput(
+      `${argumentName} must list 1 to ${MAX_WALK_TYPES} relationship type ids (e.g. ["RE6"]); got ${values.length}.`,
+      argumentName,
+    );
+  }
+  const ids = values.map((value) => checkCodeSystemId(String(value), 'RE', argumentName));
+  return [...new Set(ids)].sort();
+}

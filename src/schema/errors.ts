@@ -20,6 +20,8 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** The answer grew past MAX_RESPONSE_BYTES or MAX_RESULT_OBJECTS while executing, so it was stopped. */
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
+  /** The source being served cannot answer this at all (e.g. ORD has no date filter on searches); nothing was sent. */
+  UNSUPPORTED_BY_SOURCE: 'UNSUPPORTED_BY_SOURCE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

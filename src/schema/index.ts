@@ -14,6 +14,7 @@ import './relationship.js';
 import './succession.js';
 import './organisation.js';
 import './search.js';
+import './walk.js';
 import './node.js';
 
 builder.queryType({

@@ -7,7 +7,14 @@ import type { OrganisationRecord } from '../loaders/index.js';
 import type { OrganisationSearch, SearchPage } from '../sources/types.js';
 import type { Context } from './builder.js';
 import { builder } from './builder.js';
-import { checkCodeSystemId, checkNameFilter, checkOdsCode, checkPostcodeFilter } from './arguments.js';
+import {
+  checkCodeSystemId,
+  checkNameFilter,
+  checkOdsCode,
+  checkPostcodeFilter,
+  checkPostcodeStartsWith,
+  checkTextFilter,
+} from './arguments.js';
 import { assumedInboundMembers } from './cost/assumptions.js';
 import type { CostAt } from './cost/declare.js';
 import { badUserInput, quoteInput } from './errors.js';
@@ -275,7 +282,7 @@ export const RelatedToFilterRef = builder.inputType('RelatedToFilter', {
 
 export const OrganisationFilterRef = builder.inputType('OrganisationFilter', {
   description:
-    "Every search filter ORD offers; all given filters must match (AND). At least one is required. Values ORD would refuse (a `name` outside 3–100 characters or its character set, a malformed `postcode`, role or record class id) are BAD_USER_INPUT errors naming `filter`, before anything is sent; refusals only ORD can judge (e.g. a `changedSince` beyond its 185-day window) come back as UPSTREAM_REJECTED with ORD's own text.",
+    "Every search filter ORD offers, and three that need `SOURCE=mirror` (`activeOn`, `text`, `postcodeStartsWith`); all given filters must match (AND). At least one is required. Values ORD would refuse (a `name` outside 3–100 characters or its character set, a malformed `postcode`, role or record class id) are BAD_USER_INPUT errors naming `filter`, before anything is sent; refusals only ORD can judge (e.g. a `changedSince` beyond its 185-day window) come back as UPSTREAM_REJECTED with ORD's own text.",
   fields: (t) => ({
     name: t.string({
       description:
@@ -303,6 +310,19 @@ export const OrganisationFilterRef = builder.inputType('OrganisationFilter', {
     relatedTo: t.field({
       type: RelatedToFilterRef,
       description: 'Membership search: organisations pointing at another one.',
+    }),
+    activeOn: t.field({
+      type: DateScalar,
+      description:
+        'Needs `SOURCE=mirror` (ORD has no such filter: on ORD this is UNSUPPORTED_BY_SOURCE, before anything is sent). Only organisations open on this date: their operational period (else legal period) contains it. With `relatedTo`, the relationship must have been in effect on that date too (who was under whom, then).',
+    }),
+    text: t.string({
+      description:
+        'Needs `SOURCE=mirror` (on ORD: UNSUPPORTED_BY_SOURCE, before anything is sent). Ranked full-text search over names: every word must begin a word of the name ("king coll" finds KING\'S COLLEGE HOSPITAL). 2–100 characters: words of letters and digits, with `\' & . , ( ) / + -`. With `text`, results come by relevance (best first), not by name.',
+    }),
+    postcodeStartsWith: t.string({
+      description:
+        'Needs `SOURCE=mirror` (on ORD: UNSUPPORTED_BY_SOURCE, before anything is sent). Postcode typeahead: the postcode begins with this, spaces ignored, 1–8 letters, digits and spaces; unlike `postcode`, "LS1" also finds LS10 and LS11.',
     }),
   }),
 });
@@ -339,6 +359,15 @@ export function toSearch(filter: FilterInput): OrganisationSearch {
     }
     if (related.relationshipStatus != null) search.relatedTo.status = related.relationshipStatus;
   }
+  if (filter.activeOn != null) search.activeOn = filter.activeOn;
+  if (filter.text != null) search.text = checkTextFilter(filter.text, 'filter', 'filter.text');
+  if (filter.postcodeStartsWith != null) {
+    search.postcodeStartsWith = checkPostcodeStartsWith(
+      filter.postcodeStartsWith,
+      'filter',
+      'filter.postcodeStartsWith',
+    );
+  }
   if (Object.keys(search).length === 0) {
     throw badUserInput('filter must set at least one filter (ORD refuses a search with none).', 'filter');
   }
@@ -357,7 +386,7 @@ builder.queryFields((t) => ({
   searchOrganisations: t.field({
     type: OrganisationConnectionRef,
     description:
-      'Organisations matching every given filter, sorted as ORD sorts (name, then ODS code), one page at a time. Nodes are summaries: see OrganisationConnection for which fields cost nothing more.',
+      'Organisations matching every given filter, sorted as ORD sorts (name, then ODS code) — or, with `filter.text`, by relevance (best match first) — one page at a time. Nodes are summaries: see OrganisationConnection for which fields cost nothing more.',
     args: {
       filter: t.arg({
         type: OrganisationFilterRef,

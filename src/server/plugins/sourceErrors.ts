@@ -10,6 +10,7 @@ import {
   SourceInvalidArgumentError,
   SourceRejectedError,
   SourceUnavailableError,
+  SourceUnsupportedError,
 } from '../../sources/errors.js';
 import { UpstreamAbortedError, UpstreamBudgetExceededError, UpstreamQueueFullError } from '../../upstream/errors.js';
 import { isExecutionResult } from '../results.js';
@@ -39,6 +40,8 @@ function isSafeUpstreamText(text: string): boolean {
  * - ORD refused the request (406): UPSTREAM_REJECTED with ORD's `errorText` in the message and in `ordErrorText`.
  * - ORD or the network failed (5xx, HTML page, timeout, reset, malformed JSON, 429): UPSTREAM_UNAVAILABLE with `kind`.
  * - The client refused an argument before sending: BAD_USER_INPUT.
+ * - The source cannot answer this kind of request at all (a mirror-only filter on ORD): UNSUPPORTED_BY_SOURCE, with
+ *   the `feature` and the `source`; the message carries the source's hint (how to serve it instead).
  * - The call policy refused it: UPSTREAM_BUDGET_EXCEEDED, UPSTREAM_QUEUE_FULL; or gave up on it: DEADLINE_EXCEEDED.
  */
 function clientView(error: SourceError): { message: string; extensions: Record<string, unknown> } {
@@ -63,6 +66,12 @@ function clientView(error: SourceError): { message: string; extensions: Record<s
     return {
       message: `ORD is unavailable (${kind}): ${UNAVAILABLE_MESSAGES[kind] ?? 'ORD failed.'} Try again later.`,
       extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, kind, ...(error.status ? { status: error.status } : {}) },
+    };
+  }
+  if (error instanceof SourceUnsupportedError) {
+    return {
+      message: error.message,
+      extensions: { code: ErrorCode.UNSUPPORTED_BY_SOURCE, feature: error.feature, source: error.sourceName },
     };
   }
   if (error instanceof SourceInvalidArgumentError) {

@@ -8,7 +8,21 @@ import { OrdInvalidArgumentError } from './errors.js';
 import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from './map.js';
 import type { OrdSearchParams } from './types.js';
 import type { CostsUpstreamCalls, UpstreamCallCosts } from '../cost.js';
-import type { OrganisationSearch, OrganisationSource, SearchPage } from '../types.js';
+import { SourceUnsupportedError } from '../errors.js';
+import type { OrganisationSearch, OrganisationSource, SearchPage, SourceFeature } from '../types.js';
+
+/** The search filters ORD has no parameter for (the port's mirror-only ones), in the order they are checked. */
+const MIRROR_ONLY_FILTERS: readonly SourceFeature[] = ['activeOn', 'text', 'postcodeStartsWith'];
+
+/** What to do instead, told with every refusal. */
+const MIRROR_HINT = 'serve from the local mirror: SOURCE=mirror; see README';
+
+/** Refuses, before anything is sent, a search using a filter ORD cannot answer. */
+function checkOrdCanAnswer(filter: OrganisationSearch): void {
+  for (const feature of MIRROR_ONLY_FILTERS) {
+    if (filter[feature] !== undefined) throw new SourceUnsupportedError(feature, 'ord', MIRROR_HINT);
+  }
+}
 
 /** Domain search → ORD's query parameters (without Limit/Offset, which paging adds). */
 export function toOrdSearchParams(filter: OrganisationSearch): OrdSearchParams {
@@ -64,6 +78,7 @@ export class OrdOrganisationSource implements OrganisationSource, CostsUpstreamC
       throw new OrdInvalidArgumentError('offset', offset, 'must be a whole number >= 0', 'search');
     if (!Number.isInteger(limit) || limit < 0)
       throw new OrdInvalidArgumentError('limit', limit, 'must be a whole number >= 0', 'search');
+    checkOrdCanAnswer(filter);
     const base = toOrdSearchParams(filter);
     // limit 0 still asks for the total; ORD's smallest page is one row.
     const firstLimit = Math.min(ORD_MAX_LIMIT, Math.max(1, limit));
