@@ -35,9 +35,18 @@ afterAll(async () => {
 });
 
 it('the corpus covers the example operations and answers them without errors on ORD', () => {
-  const examples = corpus.filter((op) => op.name.startsWith('example '));
+  const examples = corpus.filter((op) => op.name.startsWith('example ') || op.name.startsWith('walk '));
   expect(examples.length).toBeGreaterThanOrEqual(10);
   for (const op of examples) expect(expected.get(op.name)?.errors, op.name).toBeUndefined();
+  // The walks compare ORD's level-by-level walk with the mirror's own: both must find something to compare.
+  expect(JSON.stringify(expected.get('walk down an ICB to its practices')?.data)).toContain('"93C"');
+  const up = expected.get('walk up from a site')?.data as {
+    organisation: { ancestors: { edges: { depth: number; node: { odsCode: string } }[] } };
+  };
+  expect(up.organisation.ancestors.edges.slice(0, 2).map((e) => [e.depth, e.node.odsCode])).toEqual([
+    [1, 'RVV'],
+    [2, 'QKS'],
+  ]);
   expect(expected.get('card of a trust')?.data).toMatchObject({
     organisation: { odsCode: 'RWR', name: 'HERTFORDSHIRE PARTNERSHIP UNIVERSITY NHS FOUNDATION TRUST' },
   });

@@ -117,6 +117,27 @@ const custom: ContractOperation[] = [
     query: `query($id: ID!) { node(id: $id) { id ... on Organisation { odsCode name } } nodes(ids: [$id]) { id } }`,
     variables: { id: Buffer.from('Organisation:RWR').toString('base64') },
   },
+  {
+    name: 'walk down an ICB to its practices',
+    query: `{ organisation(odsCode: "QMJ") { descendants(types: ["RE5", "RE4"], depth: 2, first: 1000) { totalCount edges { cursor depth relationshipType { id } via { odsCode } node { odsCode name primaryRole { type { id } } } } } } }`,
+  },
+  {
+    name: 'walk down with a role filter and paging',
+    query: `query($after: String) { organisation(odsCode: "QMJ") { descendants(types: ["RE5", "RE4"], depth: 2, primaryRole: "RO177", first: 20, after: $after) { ${PAGE} } } }`,
+    variables: { after: Buffer.from('ods-offset:19').toString('base64') },
+  },
+  {
+    name: 'walk down a trust as at a date',
+    query: `{ organisation(odsCode: "RVV") { descendants(types: ["RE6"], activeOn: "2015-01-01", first: 1000) { totalCount edges { depth node { odsCode } } } } }`,
+  },
+  {
+    name: 'walk up from a site',
+    query: `{ organisation(odsCode: "RVVKC") { ancestors(types: ["RE6", "RE5"], first: 10) { totalCount edges { depth relationshipType { id } via { odsCode } node { odsCode name } } } } }`,
+  },
+  {
+    name: 'walk up from a practice as at a date',
+    query: `{ organisation(odsCode: "G6V2S") { then: ancestors(types: ["RE4", "RE5"], activeOn: "2025-06-30") { edges { depth node { odsCode } } } now: ancestors(types: ["RE4", "RE5"]) { edges { depth node { odsCode } } } } }`,
+  },
   { name: 'bad code', query: `{ organisation(odsCode: "R-W") { odsCode } }` },
   {
     name: 'bad date',
