@@ -61,6 +61,8 @@ export type StackSource = 'ord' | `mirror-${MirrorEngineUnderTest}`;
 export interface StackOptions {
   /** Default `ord`. A mirror is filled with the simulator's own dataset, so answers can be compared with ORD's. */
   source?: StackSource;
+  /** With a mirror: MIRROR_MAX_AGE_HOURS (default ten years, so the 2026-03-01 dataset stays ready). */
+  mirrorMaxAgeHours?: number;
   tier?: 'small' | 'full';
   /** Serve this dataset instead of a tier. */
   dataset?: OrdDataset;
@@ -114,7 +116,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const app = createApp(
     {
       source: sourceKind === 'ord' ? 'ord' : 'mirror',
-      mirror: { ...defaults.mirror, url: mirror?.url ?? defaults.mirror.url, maxAgeHours: 24 * 365 * 10 },
+      mirror: {
+        ...defaults.mirror,
+        url: mirror?.url ?? defaults.mirror.url,
+        maxAgeHours: options.mirrorMaxAgeHours ?? 24 * 365 * 10,
+      },
       ord: {
         baseUrl: sim.baseUrl,
         rateLimit: options.rateLimit ?? 1000,
