@@ -1,5 +1,5 @@
 // `npm run bench`: runs every benchmark suite, prints one table and writes bench/results/latest.json.
-// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, graphiql, load, fairness, abuse, pacing)
+// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, graphiql, load, fairness, abuse, mirror, pacing)
 
 import { fileURLToPath } from 'node:url';
 import { benchAbuse } from './abuse.js';
@@ -8,6 +8,7 @@ import { benchGraphiql } from './graphiql.js';
 import { benchLoad } from './load.js';
 import { benchFairness } from './fairness.js';
 import { benchMemory } from './memory.js';
+import { benchMirror } from './mirror.js';
 import { benchOverhead } from './overhead.js';
 import { benchPacing } from './pacing.js';
 import { benchSimulator } from './simulator.js';
@@ -23,6 +24,8 @@ const suites: Record<string, (durationMs: number) => Promise<BenchRow[]>> = {
   load: benchLoad,
   fairness: () => benchFairness(),
   abuse: benchAbuse,
+  // The local mirror: imports (full tier and a national-size file), a crawl, one day's sync, and serving from it.
+  mirror: benchMirror,
   // Last: judges the ORD request logs every paced suite above recorded.
   pacing: benchPacing,
 };
