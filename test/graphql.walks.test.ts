@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { IcbPracticesDocument } from '../src/generated/graphql.js';
-import { dataCalls, useStack } from './helpers/stack.js';
+import { dataCalls, startStack, useStack } from './helpers/stack.js';
 
 const stack = useStack({ tier: 'small' });
 
@@ -252,6 +252,34 @@ describe('what a walk costs on ORD', () => {
       calls: number;
     };
     expect(upstream.estimate).toBeGreaterThanOrEqual(54);
+  });
+});
+
+describe('what a walk costs on a warm cache', () => {
+  const WALKS = [
+    `{ organisation(odsCode: "RKE") { descendants(types: ["RE6"], activeOn: "2026-03-01") { totalCount edges { node { name } } } } }`,
+    `{ organisation(odsCode: "QMJ") { descendants(types: ["RE5", "RE4"], depth: 2, primaryRole: "RO177") { edges { via { name } node { name } } } } }`,
+    `{ organisation(odsCode: "RVVKC") { ancestors(types: ["RE6", "RE5"]) { edges { node { name operationalPeriod { start } } } } } }`,
+  ];
+  it.each(WALKS)('asked again, the walk is estimated at 0 and makes no ORD call: %s', async (query) => {
+    const warm = await startStack({ tier: 'small', cache: true });
+    try {
+      const cold = await warm.gql(query);
+      expect(cold.errors).toBeUndefined();
+      const coldUpstream = (cold as { extensions?: Record<string, any> }).extensions!.upstream;
+      expect(coldUpstream.calls).toBe(warm.calls().length);
+      expect(coldUpstream.estimate).toBeGreaterThanOrEqual(coldUpstream.calls);
+      warm.sim.clearLog();
+      const again = await warm.gql(query);
+      expect(again.data).toEqual(cold.data);
+      expect(warm.calls()).toEqual([]);
+      expect((again as { extensions?: Record<string, any> }).extensions!.upstream).toMatchObject({
+        estimate: 0,
+        calls: 0,
+      });
+    } finally {
+      await warm.close();
+    }
   });
 });
 
