@@ -98,6 +98,22 @@ describe('descendants', () => {
     expect(page.totalCount).toBe(new Set(codes(page)).size);
   });
 
+  it("each once as at a date too: one search of both types, then each member's record decides (E83003 by RE4)", async () => {
+    const page = await walk(
+      '93C',
+      'descendants(types: ["RE6", "RE4"], activeOn: "2023-01-01", primaryRole: "RO177", first: 1000)',
+    );
+    const e83003 = page.edges.filter((e) => e.node.odsCode === 'E83003');
+    expect(e83003.map((e) => e.relationshipType.id)).toEqual(['RE4']);
+    expect(codes(page)).toContain('E83037'); // DERWENT CRESCENT MEDICAL CENTRE, commissioned by 93C then
+    expect(page.totalCount).toBe(new Set(codes(page)).size);
+    // One membership search (RelTypeId=RE4,RE6, any status), then the members' records.
+    const searches = stack.calls('search').map((c) => decodeURIComponent(c.path));
+    expect(searches).toHaveLength(1);
+    expect(searches[0]).toContain('TargetOrgId=93C');
+    expect(searches[0]).not.toContain('RelStatus');
+  });
+
   it('activeOn changes the answer: QMJ in 2021 (before 93C joined) and in March 2026 (G6V2S, RRP, TAF still in)', async () => {
     const now = await walk('QMJ', 'descendants(types: ["RE5"])');
     expect(codes(now).sort()).toEqual(['93C', 'RAL', 'RAP', 'RKE', 'RNK', 'RP4', 'RP6', 'RRV', 'RV3']);
