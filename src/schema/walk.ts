@@ -296,7 +296,7 @@ const walkArgDescriptions = {
 };
 
 const onOrd =
-  'On a source without its own walks (ORD) the server walks level by level and the budget estimates it beforehand (large walks, such as every practice of an ICB as at a date, are refused as UPSTREAM_BUDGET_EXCEEDED before any call); with `SOURCE=mirror` a walk is one query and costs no upstream call.';
+  'On a source without its own walks (ORD) the server walks level by level and the budget estimates it beforehand (large walks, such as every practice of an ICB as at a date, are refused as UPSTREAM_BUDGET_EXCEEDED before any call); with `SOURCE=mirror` the mirror walks the graph itself and the walk costs no upstream call.';
 
 builder.objectFields(OrganisationRef, (t) => ({
   descendants: t.field({
