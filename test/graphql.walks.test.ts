@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { IcbPracticesDocument } from '../src/generated/graphql.js';
-import { dataCalls, useStack } from './helpers/stack.js';
+import { dataCalls, startStack, useStack } from './helpers/stack.js';
 
 const stack = useStack({ tier: 'small' });
 
@@ -96,6 +96,22 @@ describe('descendants', () => {
     expect(e83003).toHaveLength(1);
     expect(e83003[0]!.relationshipType.id).toBe('RE4');
     expect(page.totalCount).toBe(new Set(codes(page)).size);
+  });
+
+  it("each once as at a date too: one search of both types, then each member's record decides (E83003 by RE4)", async () => {
+    const page = await walk(
+      '93C',
+      'descendants(types: ["RE6", "RE4"], activeOn: "2023-01-01", primaryRole: "RO177", first: 1000)',
+    );
+    const e83003 = page.edges.filter((e) => e.node.odsCode === 'E83003');
+    expect(e83003.map((e) => e.relationshipType.id)).toEqual(['RE4']);
+    expect(codes(page)).toContain('E83037'); // DERWENT CRESCENT MEDICAL CENTRE, commissioned by 93C then
+    expect(page.totalCount).toBe(new Set(codes(page)).size);
+    // One membership search (RelTypeId=RE4,RE6, any status), then the members' records.
+    const searches = stack.calls('search').map((c) => decodeURIComponent(c.path));
+    expect(searches).toHaveLength(1);
+    expect(searches[0]).toContain('TargetOrgId=93C');
+    expect(searches[0]).not.toContain('RelStatus');
   });
 
   it('activeOn changes the answer: QMJ in 2021 (before 93C joined) and in March 2026 (G6V2S, RRP, TAF still in)', async () => {
@@ -252,6 +268,34 @@ describe('what a walk costs on ORD', () => {
       calls: number;
     };
     expect(upstream.estimate).toBeGreaterThanOrEqual(54);
+  });
+});
+
+describe('what a walk costs on a warm cache', () => {
+  const WALKS = [
+    `{ organisation(odsCode: "RKE") { descendants(types: ["RE6"], activeOn: "2026-03-01") { totalCount edges { node { name } } } } }`,
+    `{ organisation(odsCode: "QMJ") { descendants(types: ["RE5", "RE4"], depth: 2, primaryRole: "RO177") { edges { via { name } node { name } } } } }`,
+    `{ organisation(odsCode: "RVVKC") { ancestors(types: ["RE6", "RE5"]) { edges { node { name operationalPeriod { start } } } } } }`,
+  ];
+  it.each(WALKS)('asked again, the walk is estimated at 0 and makes no ORD call: %s', async (query) => {
+    const warm = await startStack({ tier: 'small', cache: true });
+    try {
+      const cold = await warm.gql(query);
+      expect(cold.errors).toBeUndefined();
+      const coldUpstream = (cold as { extensions?: Record<string, any> }).extensions!.upstream;
+      expect(coldUpstream.calls).toBe(warm.calls().length);
+      expect(coldUpstream.estimate).toBeGreaterThanOrEqual(coldUpstream.calls);
+      warm.sim.clearLog();
+      const again = await warm.gql(query);
+      expect(again.data).toEqual(cold.data);
+      expect(warm.calls()).toEqual([]);
+      expect((again as { extensions?: Record<string, any> }).extensions!.upstream).toMatchObject({
+        estimate: 0,
+        calls: 0,
+      });
+    } finally {
+      await warm.close();
+    }
   });
 });
 

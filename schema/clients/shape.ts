@@ -23,6 +23,8 @@ export const EMBEDDED_TYPES = [
   'OrganisationEdge',
   'InboundRelationshipConnection',
   'InboundRelationshipEdge',
+  'OrganisationWalkConnection',
+  'OrganisationWalkEdge',
 ] as const;
 
 /**
@@ -31,7 +33,11 @@ export const EMBEDDED_TYPES = [
  */
 export const CONNECTION_FIELDS = {
   Query: { searchOrganisations: ['filter'], organisationsChangedSince: ['date', 'daysAgo'] },
-  Organisation: { inboundRelationships: ['types', 'status', 'primaryRole'] },
+  Organisation: {
+    inboundRelationships: ['types', 'status', 'primaryRole'],
+    descendants: ['types', 'depth', 'activeOn', 'status', 'primaryRole'],
+    ancestors: ['types', 'depth', 'activeOn', 'status', 'primaryRole'],
+  },
 } as const satisfies Record<string, Record<string, readonly string[]>>;
 
 /** Interfaces and the object types implementing them, for fragments such as `node(id:) { ... on Organisation }`. */

@@ -4,6 +4,7 @@
 import { normaliseOdsCode } from '../domain/odsCode.js';
 import { isActiveOn } from '../domain/period.js';
 import type { Organisation, Relationship } from '../domain/types.js';
+import type { KnownAnswers } from '../sources/known.js';
 import {
   walksGraph,
   type OrganisationSearch,
@@ -98,6 +99,30 @@ function followed(relationship: Relationship, options: WalkOptions): boolean {
   return relationship.status === (options.status ?? 'ACTIVE');
 }
 
+/** The membership search a descendants walk makes from `parentCode`: one per type, or with `activeOn` one of all types. */
+function memberSearch(parentCode: string, types: string[], options: WalkOptions): OrganisationSearch {
+  if (options.activeOn !== undefined) return { relatedTo: { odsCode: parentCode, relationshipTypeIds: types } };
+  return { relatedTo: { odsCode: parentCode, relationshipTypeIds: types, status: options.status ?? 'ACTIVE' } };
+}
+
+/** The listed types of `record`'s followed relationships to `parentCode`, smallest id first. */
+function linkTypesTo(record: Organisation, parentCode: string, types: string[], options: WalkOptions): string[] {
+  return record.relationships
+    .filter(
+      (r) =>
+        normaliseOdsCode(r.targetOdsCode) === parentCode &&
+        types.includes(r.relationshipTypeId.toUpperCase()) &&
+        followed(r, options),
+    )
+    .map((r) => r.relationshipTypeId.toUpperCase())
+    .sort();
+}
+
+/** `record`'s followed relationships of the listed types (an ancestors walk's next level). */
+function followedLinks(record: Organisation, types: string[], options: WalkOptions): Relationship[] {
+  return record.relationships.filter((r) => types.includes(r.relationshipTypeId.toUpperCase()) && followed(r, options));
+}
+
 /** Every row of a search, page by page (the pages after the first go out together; the source paces them). */
 async function allRows(loaders: WalkLoaders, filter: OrganisationSearch): Promise<SearchPage['items']> {
   const first = await loaders.search(filter, 0, WALK_SEARCH_PAGE_ROWS);
@@ -131,6 +156,27 @@ class Level {
   }
 }
 
+/** The steps of one level, each once, in order; what the next level starts from. */
+function closeLevel(
+  level: Level,
+  depth: number,
+  seen: Set<string>,
+  steps: WalkStep[],
+): { code: string; name: string }[] {
+  const reached = level.sorted();
+  for (const r of reached) {
+    seen.add(r.code);
+    steps.push({
+      odsCode: r.code,
+      depth,
+      viaOdsCode: r.viaCode,
+      relationshipTypeId: r.relationshipTypeId,
+      primaryRoleTypeId: r.primaryRoleTypeId,
+    });
+  }
+  return reached.map((r) => ({ code: r.code, name: r.name }));
+}
+
 /** A walk level by level; `expand` offers each level's organisations reached from one organisation of the last. */
 async function walkLevels(
   odsCode: string,
@@ -145,18 +191,7 @@ async function walkLevels(
   for (let depth = 1; depth <= options.depth && frontier.length > 0; depth++) {
     const level = new Level(seen);
     await Promise.all(frontier.map((parent) => expand(parent, level)));
-    const reached = level.sorted();
-    for (const r of reached) {
-      seen.add(r.code);
-      steps.push({
-        odsCode: r.code,
-        depth,
-        viaOdsCode: r.viaCode,
-        relationshipTypeId: r.relationshipTypeId,
-        primaryRoleTypeId: r.primaryRoleTypeId,
-      });
-    }
-    frontier = reached.map((r) => ({ code: r.code, name: r.name }));
+    frontier = closeLevel(level, depth, seen, steps);
   }
   return steps;
 }
@@ -170,12 +205,9 @@ function descendantsByLevels(loaders: WalkLoaders, odsCode: string, options: Wal
   const types = options.relationshipTypeIds.map((t) => t.toUpperCase());
   return walkLevels(odsCode, options, async (parent, level) => {
     if (options.activeOn === undefined) {
-      const status = options.status ?? 'ACTIVE';
       await Promise.all(
         types.map(async (type) => {
-          const rows = await allRows(loaders, {
-            relatedTo: { odsCode: parent.code, relationshipTypeIds: [type], status },
-          });
+          const rows = await allRows(loaders, memberSearch(parent.code, [type], options));
           for (const row of rows) {
             level.offer({
               code: normaliseOdsCode(row.odsCode),
@@ -190,19 +222,11 @@ function descendantsByLevels(loaders: WalkLoaders, odsCode: string, options: Wal
       );
       return;
     }
-    const rows = await allRows(loaders, { relatedTo: { odsCode: parent.code, relationshipTypeIds: types } });
+    const rows = await allRows(loaders, memberSearch(parent.code, types, options));
     const fresh = rows.filter((row) => !level.reachedBefore(row.odsCode));
     const records = await Promise.all(fresh.map((row) => loaders.complete(row.odsCode)));
     for (const record of records) {
-      const matching = record.relationships
-        .filter(
-          (r) =>
-            normaliseOdsCode(r.targetOdsCode) === parent.code &&
-            types.includes(r.relationshipTypeId.toUpperCase()) &&
-            followed(r, options),
-        )
-        .map((r) => r.relationshipTypeId.toUpperCase())
-        .sort();
+      const matching = linkTypesTo(record, parent.code, types, options);
       if (matching[0] === undefined) continue;
       level.offer({
         code: normaliseOdsCode(record.odsCode),
@@ -224,9 +248,7 @@ function ancestorsByLevels(loaders: WalkLoaders, odsCode: string, options: WalkO
   const types = options.relationshipTypeIds.map((t) => t.toUpperCase());
   return walkLevels(odsCode, options, async (child, level) => {
     const record = await loaders.complete(child.code);
-    const links = record.relationships.filter(
-      (r) => types.includes(r.relationshipTypeId.toUpperCase()) && followed(r, options),
-    );
+    const links = followedLinks(record, types, options);
     await Promise.all(
       links.map(async (link) => {
         const target = await loaders.full(link.targetOdsCode);
@@ -264,4 +286,122 @@ export function createWalker(source: OrganisationSource, loaders: WalkLoaders): 
     }
     return walk;
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The same walk over what a caching source already holds, synchronously, for the budget estimate: when every page and
+// record the walk needs is held fresh, the walk costs no call and its steps are known exactly.
+
+/** Every row of a search from held pages; undefined when any page is not held. */
+function knownRows(known: KnownAnswers, filter: OrganisationSearch): SearchPage['items'] | undefined {
+  const first = known.knownSearch(filter, 0, WALK_SEARCH_PAGE_ROWS);
+  if (!first) return undefined;
+  const items = [...first.items];
+  for (let offset = WALK_SEARCH_PAGE_ROWS; offset < first.totalCount; offset += WALK_SEARCH_PAGE_ROWS) {
+    const page = known.knownSearch(filter, offset, WALK_SEARCH_PAGE_ROWS);
+    if (!page) return undefined;
+    items.push(...page.items);
+  }
+  return items;
+}
+
+/** A held full record, or null when the code is known not to exist; undefined when not held. */
+type KnownRecord = (code: string) => Organisation | null | undefined;
+
+/** The walk `loaders.walk` would make, from held answers only; undefined when it would need any call. */
+export function knownWalk(
+  known: KnownAnswers,
+  direction: WalkDirection,
+  odsCode: string,
+  options: WalkOptions,
+): WalkStep[] | undefined {
+  const types = options.relationshipTypeIds.map((t) => t.toUpperCase());
+  const record: KnownRecord = (code) => known.knownOrganisation(code);
+  const start = normaliseOdsCode(odsCode);
+  const seen = new Set<string>([start]);
+  const steps: WalkStep[] = [];
+  let frontier: { code: string; name: string }[] = [{ code: start, name: '' }];
+  for (let depth = 1; depth <= options.depth && frontier.length > 0; depth++) {
+    const level = new Level(seen);
+    for (const parent of frontier) {
+      const held =
+        direction === 'descendants'
+          ? knownMembers(known, record, parent, types, options, level)
+          : knownParents(record, parent, types, options, level);
+      if (!held) return undefined;
+    }
+    frontier = closeLevel(level, depth, seen, steps);
+  }
+  return steps;
+}
+
+function knownMembers(
+  known: KnownAnswers,
+  record: KnownRecord,
+  parent: { code: string; name: string },
+  types: string[],
+  options: WalkOptions,
+  level: Level,
+): boolean {
+  const via = { viaCode: parent.code, viaName: parent.name };
+  if (options.activeOn === undefined) {
+    for (const type of types) {
+      const rows = knownRows(known, memberSearch(parent.code, [type], options));
+      if (!rows) return false;
+      for (const row of rows) {
+        const code = normaliseOdsCode(row.odsCode);
+        level.offer({
+          code,
+          name: row.name,
+          primaryRoleTypeId: row.primaryRoleTypeId,
+          ...via,
+          relationshipTypeId: type,
+        });
+      }
+    }
+    return true;
+  }
+  const rows = knownRows(known, memberSearch(parent.code, types, options));
+  if (!rows) return false;
+  for (const row of rows) {
+    if (level.reachedBefore(row.odsCode)) continue;
+    const member = record(row.odsCode);
+    if (!member) return false; // not held (or listed without a record: the walk will say so)
+    const matching = linkTypesTo(member, parent.code, types, options)[0];
+    if (matching === undefined) continue;
+    const code = normaliseOdsCode(member.odsCode);
+    level.offer({
+      code,
+      name: member.name,
+      primaryRoleTypeId: primaryRoleOf(member),
+      ...via,
+      relationshipTypeId: matching,
+    });
+  }
+  return true;
+}
+
+function knownParents(
+  record: KnownRecord,
+  child: { code: string },
+  types: string[],
+  options: WalkOptions,
+  level: Level,
+): boolean {
+  const held = record(child.code);
+  if (!held) return false;
+  for (const link of followedLinks(held, types, options)) {
+    const target = record(link.targetOdsCode);
+    if (target === undefined) return false;
+    if (target === null) continue;
+    level.offer({
+      code: normaliseOdsCode(target.odsCode),
+      name: target.name,
+      primaryRoleTypeId: primaryRoleOf(target),
+      viaCode: normaliseOdsCode(child.code),
+      viaName: held.name,
+      relationshipTypeId: link.relationshipTypeId.toUpperCase(),
+    });
+  }
+  return true;
 }

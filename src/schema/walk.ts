@@ -3,7 +3,7 @@
 
 import type { Status } from '../domain/types.js';
 import { ListedWithoutRecordError, type OrganisationRecord } from '../loaders/index.js';
-import type { WalkDirection } from '../loaders/walks.js';
+import { knownWalk, type WalkDirection } from '../loaders/walks.js';
 import type { WalkOptions, WalkStep } from '../sources/types.js';
 import { checkCodeSystemId, checkWalkDepth, checkWalkTypes, MAX_WALK_DEPTH, MAX_WALK_TYPES } from './arguments.js';
 import type { Context } from './builder.js';
@@ -101,7 +101,10 @@ async function walkConnection(
 
 /** What the estimate knows about one walk edge: whether the walk itself loaded full records of the organisations. */
 interface WalkEdgeAtCost extends OrganisationAtCost {
+  /** The node's full record is held once the walk has run (the walk loaded it, or the source holds it). */
   fullRecords: boolean;
+  /** The same for `via`. */
+  viaFull: boolean;
   /** Set by the first field of the edge that counts the node's full-record fetch. */
   fullRecordCounted: boolean;
 }
@@ -131,8 +134,47 @@ function pageCost(at: CostAt<unknown>, reached: number, fullRecords: boolean): n
   if (typeof first !== 'number' || !Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) return Number.NaN;
   const edges = Math.min(first, reached);
   if (edges === 0) return 0;
-  const edge: WalkEdgeAtCost = { ...UNKNOWN_ORGANISATION, fullRecords, fullRecordCounted: false };
+  const edge: WalkEdgeAtCost = { ...UNKNOWN_ORGANISATION, fullRecords, viaFull: fullRecords, fullRecordCounted: false };
   return edges * at.below(edge);
+}
+
+/**
+ * When the source holds every page and record the walk needs (a warm cache), the walk costs nothing and its edges are
+ * known: each costs what its selection needs beyond what is held. Undefined when the walk would need any call.
+ */
+function knownWalkCost(
+  at: CostAt<OrganisationAtCost>,
+  direction: WalkDirection,
+  options: WalkOptions,
+): number | undefined {
+  const { known } = at;
+  const start = at.parent.code;
+  if (!known || start === undefined) return undefined;
+  const steps = knownWalk(known, direction, start, options);
+  if (!steps) return undefined;
+  let role: string | undefined;
+  let window: { offset: number; limit: number };
+  try {
+    role = primaryRoleFilter(at.args.primaryRole);
+    window = pageWindow(at.args as { first?: number; after?: string });
+  } catch {
+    return 0; // refused as BAD_USER_INPUT before any call
+  }
+  const { offset, limit } = window;
+  const listed = role ? steps.filter((step) => step.primaryRoleTypeId?.toUpperCase() === role) : steps;
+  let calls = 0;
+  for (const step of listed.slice(offset, offset + limit)) {
+    const held = known.knownOrganisation(step.odsCode) ?? undefined;
+    const edge: WalkEdgeAtCost = {
+      code: step.odsCode,
+      held,
+      fullRecords: held !== undefined,
+      viaFull: (known.knownOrganisation(step.viaOdsCode) ?? undefined) !== undefined,
+      fullRecordCounted: false,
+    };
+    calls += at.below(edge);
+  }
+  return calls;
 }
 
 /**
@@ -143,6 +185,8 @@ function pageCost(at: CostAt<unknown>, reached: number, fullRecords: boolean): n
 function descendantsCost(at: CostAt<OrganisationAtCost>): number {
   const options = optionsAtCost('descendants', at.args);
   if (!options) return 0;
+  const held = knownWalkCost(at, 'descendants', options);
+  if (held !== undefined) return held;
   const anyStatus = options.activeOn !== undefined || options.status === 'INACTIVE';
   const perType = options.relationshipTypeIds.map((type) => assumedWalkMembers(type, anyStatus));
   const perNode = perType.reduce((sum, n) => sum + n, 0);
@@ -170,6 +214,8 @@ function descendantsCost(at: CostAt<OrganisationAtCost>): number {
 function ancestorsCost(at: CostAt<OrganisationAtCost>): number {
   const options = optionsAtCost('ancestors', at.args);
   if (!options) return 0;
+  const held = knownWalkCost(at, 'ancestors', options);
+  if (held !== undefined) return held;
   const current = options.activeOn !== undefined || options.status === 'ACTIVE';
   const perNode = assumedWalkParents(options.relationshipTypeIds.length, current);
   let nodes = 1;
@@ -192,12 +238,12 @@ function edgeOrganisationCost(at: CostAt<WalkEdgeAtCost>): number {
     edge.fullRecordCounted = true;
     fetch = at.calls.record();
   }
-  return fetch + at.below(UNKNOWN_ORGANISATION);
+  return fetch + at.below({ code: edge.code, held: edge.held } satisfies OrganisationAtCost);
 }
 
 /** `via`: an organisation of the previous level (a summary when the walk went through searches). */
 function viaCost(at: CostAt<WalkEdgeAtCost>): number {
-  const fetch = !at.parent.fullRecords && at.needsFullRecord() ? at.calls.record() : 0;
+  const fetch = !at.parent.viaFull && at.needsFullRecord() ? at.calls.record() : 0;
   return fetch + at.below(UNKNOWN_ORGANISATION);
 }
 
@@ -250,7 +296,7 @@ const walkArgDescriptions = {
 };
 
 const onOrd =
-  'On a source without its own walks (ORD) the server walks level by level and the budget estimates it beforehand (large walks, such as every practice of an ICB as at a date, are refused as UPSTREAM_BUDGET_EXCEEDED before any call); with `SOURCE=mirror` a walk is one query and costs no upstream call.';
+  'On a source without its own walks (ORD) the server walks level by level and the budget estimates it beforehand (large walks, such as every practice of an ICB as at a date, are refused as UPSTREAM_BUDGET_EXCEEDED before any call); with `SOURCE=mirror` the mirror walks the graph itself and the walk costs no upstream call.';
 
 builder.objectFields(OrganisationRef, (t) => ({
   descendants: t.field({
