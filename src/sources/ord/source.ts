@@ -5,10 +5,23 @@ import type { IsoDate, Organisation, RecordClass, RelationshipType, RoleType } f
 import type { OrdClient } from './client.js';
 import { ORD_MAX_LIMIT } from './query.js';
 import { OrdInvalidArgumentError } from './errors.js';
-import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from './map.js';
+import {
+  toDeletedOrganisation,
+  toOrganisation,
+  toOrganisationSummary,
+  toRecordClass,
+  toRelationshipType,
+  toRoleType,
+} from './map.js';
 import type { OrdSearchParams } from './types.js';
 import type { CostsUpstreamCalls, UpstreamCallCosts } from '../cost.js';
-import type { OrganisationSearch, OrganisationSource, SearchPage } from '../types.js';
+import type {
+  DeletedOrganisation,
+  DeletionFeed,
+  OrganisationSearch,
+  OrganisationSource,
+  SearchPage,
+} from '../types.js';
 
 /** Domain search → ORD's query parameters (without Limit/Offset, which paging adds). */
 export function toOrdSearchParams(filter: OrganisationSearch): OrdSearchParams {
@@ -45,7 +58,7 @@ const ORD_CALL_COSTS: UpstreamCallCosts = {
   codeSystem: () => 1,
 };
 
-export class OrdOrganisationSource implements OrganisationSource, CostsUpstreamCalls {
+export class OrdOrganisationSource implements OrganisationSource, DeletionFeed, CostsUpstreamCalls {
   readonly upstreamCallCosts = ORD_CALL_COSTS;
 
   constructor(private readonly client: OrdClient) {}
@@ -83,6 +96,11 @@ export class OrdOrganisationSource implements OrganisationSource, CostsUpstreamC
 
   changedSince(date: IsoDate): Promise<string[]> {
     return this.client.fetchSync(date);
+  }
+
+  /** ORD's /notifications: one call, the deletions of the last 185 days. */
+  async deletedOrganisations(): Promise<DeletedOrganisation[]> {
+    return (await this.client.fetchNotifications()).map((item, i) => toDeletedOrganisation(item, i));
   }
 
   async roleTypes(): Promise<RoleType[]> {
