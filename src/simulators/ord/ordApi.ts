@@ -19,6 +19,7 @@
 // * Dates must be exactly YYYY-MM-DD (zero-padded) else `Invalid date format.` (the 2019 live text).
 
 import type { OrdDataset } from '../../dataset/types.js';
+import { postcodeSearchPrefix } from '../../domain/postcode.js';
 import { ORD_SEARCH_FILTERS } from '../../sources/ord/types.js';
 import { OrdIndex, type IndexedOrg } from './dataIndex.js';
 import { flaskErrorBody, pythonJsonDumps } from './json.js';
@@ -56,8 +57,6 @@ const RECORD_CLASS = /^[a-zA-Z0-9]{3}$/;
 const DIGITS = /^[0-9]+$/;
 /** Area ("LS"), district ("LS1", "EC1A"), sector ("LS1 6"), unit ("LS1 6A", "LS1 6AE", "LS16AE"); optional trailing space. */
 const POSTCODE_PREFIX = /^[A-Z]{1,2}(?:[0-9][A-Z0-9]?(?: ?[0-9](?:[A-Z]{1,2})?)?)? ?$/i;
-const OUTWARD_CODE = /^[A-Z]{1,2}[0-9][A-Z0-9]?$/i;
-const FULL_POSTCODE_NO_SPACE = /^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$/i;
 
 class OrdError extends Error {
   constructor(
@@ -285,13 +284,8 @@ export class OrdApi {
     if (postCode !== undefined) {
       if ([...postCode].length < 2) fail(406, 'Supplied PostCode is too short, min 2 Characters.');
       if (postCode.length > 8 || !POSTCODE_PREFIX.test(postCode)) fail(406, 'Supplied PostCode format is invalid.');
-      let prefix = postCode.toUpperCase();
-      if (OUTWARD_CODE.test(prefix))
-        prefix += ' '; // "LS1" must not match LS10..LS19
-      else {
-        const full = FULL_POSTCODE_NO_SPACE.exec(prefix);
-        if (full) prefix = `${full[1]} ${full[2]}`; // docs: full postcodes match with or without the space
-      }
+      // "LS1" must not match LS10..LS19; docs: full postcodes match with or without the space.
+      const prefix = postcodeSearchPrefix(postCode);
       preds.push((e) => e.postcode !== null && e.postcode.startsWith(prefix));
       candidateLists.push(idx.postcodePrefix(prefix));
     }
