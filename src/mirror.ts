@@ -13,7 +13,6 @@ import type { MirrorStatus, MirrorStore } from './sources/mirror/store.js';
 import { daysBetween, syncMirror, SYNC_QUEUE } from './sources/mirror/sync.js';
 import { OrdClient } from './sources/ord/client.js';
 import { OrdOrganisationSource } from './sources/ord/source.js';
-import { readOrdXml } from './sources/ord/xml.js';
 
 const USAGE = `npm run mirror -- <command> [options]
 
@@ -58,7 +57,13 @@ function stopSignal(logger: Logger): AbortSignal {
 
 async function build(config: Config, store: MirrorStore, args: string[], logger: Logger): Promise<void> {
   const { values } = parseArgs({ args, options: { roles: { type: 'string' }, restart: { type: 'boolean' } } });
-  const roles = values.roles === undefined ? undefined : values.roles.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles =
+    values.roles === undefined
+      ? undefined
+      : values.roles
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean);
   if (roles !== undefined && (roles.length === 0 || roles.some((r) => !/^RO\d+$/i.test(r)))) {
     throw new UsageError(`--roles takes a comma list of role ids such as RO197,RO198; got "${values.roles}"`);
   }
@@ -99,15 +104,19 @@ async function importFile(store: MirrorStore, args: string[], logger: Logger): P
   if (extra !== undefined) throw new UsageError(`import takes one file; got also "${extra}"`);
   const info = await stat(path).catch(() => null);
   if (info === null || !info.isFile()) throw new UsageError(`import: no such file ${path}`);
+  // Loaded here only: build, sync and status never need the XML reader.
+  const { readOrdXml } = await import('./sources/ord/xml.js');
   const bytes = createProgress({ label: 'import', total: info.size, unit: 'bytes' });
   let lastBytes = 0;
   const started = Date.now();
-  const items = readOrdXml(path, {
-    onProgress: (read: number) => {
+  // The reader counts the bytes of the XML it reads: the file itself, or the compressed entry inside a zip.
+  const items: AsyncIterable<BaselineItem> = readOrdXml(path, {
+    onProgress: (read: number, total: number) => {
+      bytes.setTotal(total);
       bytes.tick(read - lastBytes);
       lastBytes = read;
     },
-  }) as AsyncIterable<BaselineItem>;
+  });
   const result = await importMirror(items, store, {
     file: { path, size: info.size, mtimeMs: info.mtimeMs },
     signal: stopSignal(logger),
@@ -256,6 +265,7 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`mirror: ${message}\n`);
-  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });

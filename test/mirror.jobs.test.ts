@@ -1,9 +1,11 @@
 // The mirror's jobs against the real simulator (small tier) and a real SQLite file: build (whole and by role), a killed
 // CLI build resumed, import from the simulator's XML (and resumed), sync of one day's changes, faults, the gap, status, the loop.
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/dataset/build.js';
 import type { Organisation } from '../src/domain/types.js';
@@ -24,6 +26,21 @@ import { OrdOrganisationSource } from '../src/sources/ord/source.js';
 import type { OrdOrganisation } from '../src/sources/ord/types.js';
 import { readOrdXml } from '../src/sources/ord/xml.js';
 import { spawnTs } from './helpers/spawnTs.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** `node --import tsx <args>` in the package root: one process, so a signal sent to it is the job's own. */
+function spawnNode(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: { ...process.env, ...env },
+  });
+  return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
 
 const dataset = loadDataset('small');
 const TODAY = dataset.asOf; // the simulator's today: 2026-03-01
@@ -114,7 +131,12 @@ describe('build', () => {
     expect(status.state.watermark).toBe(TODAY);
     expect(status.state.build).toBeUndefined();
     const baseline = JSON.parse(status.state.baseline ?? '{}') as BaselineRecord;
-    expect(baseline).toMatchObject({ kind: 'build', source: sim.baseUrl, roles: null, records: dataset.organisations.size });
+    expect(baseline).toMatchObject({
+      kind: 'build',
+      source: sim.baseUrl,
+      roles: null,
+      records: dataset.organisations.size,
+    });
     expect(await store.queueCounts('build')).toEqual({ total: 0, done: 0 });
     await store.close();
   });
@@ -137,9 +159,12 @@ describe('build', () => {
       .map((r) => r.path.replace('organisations/', ''))
       .sort();
     expect(fetched).toEqual(trusts);
-    expect(sim.requests().filter((r) => r.endpoint === 'search').map((r) => r.path)).toEqual([
-      'organisations?PrimaryRoleId=RO197&Limit=1000',
-    ]);
+    expect(
+      sim
+        .requests()
+        .filter((r) => r.endpoint === 'search')
+        .map((r) => r.path),
+    ).toEqual(['organisations?PrimaryRoleId=RO197&Limit=1000']);
 
     const error = await buildMirror(source, await openMirrorStore(sqlite('bad-role.sqlite')), {
       roles: ['RO99999'],
@@ -153,7 +178,8 @@ describe('build', () => {
     const url = sqlite('resumed.sqlite');
     const env = { MIRROR_URL: url, ORD_BASE_URL: sim.baseUrl, ORD_RATE_LIMIT: '300', LOG_LEVEL: 'warn' };
     sim.clearLog();
-    const first = spawnTs(['src/mirror.ts', 'build'], env);
+    // Node itself (tsx as a loader), not the tsx wrapper: SIGKILL must reach the process that does the work.
+    const first = spawnNode(['src/mirror.ts', 'build'], env);
     const watcher = await openMirrorStore(url);
     let committed = 0;
     for (let i = 0; i < 600 && committed < 400; i++) {
@@ -165,7 +191,12 @@ describe('build', () => {
     const atKill = await watcher.queueCounts('build');
     expect(atKill.done).toBeGreaterThanOrEqual(400);
     expect(atKill.done).toBeLessThan(atKill.total);
-    const firstFetches = new Set(sim.requests().filter((r) => r.endpoint === 'organisation').map((r) => r.path));
+    const firstFetches = new Set(
+      sim
+        .requests()
+        .filter((r) => r.endpoint === 'organisation')
+        .map((r) => r.path),
+    );
     await watcher.close();
 
     sim.clearLog();
@@ -262,9 +293,15 @@ describe('sync', () => {
   const NEXT_DAY = '2026-03-02';
 
   /** One of each change: a practice renamed, a relationship ended, a site deleted, a new code created. */
-  function changes(): { renamed: string; relChanged: string; deleted: string; created: string; upsert: OrdOrganisation[] } {
-    const practices = [...dataset.organisations.values()].filter((o) =>
-      o.Roles?.Role?.some((r) => r.primaryRole === true && r.id === 'RO177') && (o.Rels?.Rel?.length ?? 0) > 0,
+  function changes(): {
+    renamed: string;
+    relChanged: string;
+    deleted: string;
+    created: string;
+    upsert: OrdOrganisation[];
+  } {
+    const practices = [...dataset.organisations.values()].filter(
+      (o) => o.Roles?.Role?.some((r) => r.primaryRole === true && r.id === 'RO177') && (o.Rels?.Rel?.length ?? 0) > 0,
     );
     const sites = [...dataset.organisations.values()].filter((o) =>
       o.Roles?.Role?.some((r) => r.primaryRole === true && r.id === 'RO198'),
@@ -272,7 +309,11 @@ describe('sync', () => {
     const a = practices[0]!;
     const b = practices[1]!;
     const site = sites[0]!;
-    const renamed: OrdOrganisation = { ...structuredClone(a), Name: 'A RENAMED TEST PRACTICE', LastChangeDate: NEXT_DAY };
+    const renamed: OrdOrganisation = {
+      ...structuredClone(a),
+      Name: 'A RENAMED TEST PRACTICE',
+      LastChangeDate: NEXT_DAY,
+    };
     const rels = structuredClone(b.Rels!.Rel);
     rels[0] = { ...rels[0]!, Status: 'Inactive', Date: [{ Type: 'Operational', Start: '2013-04-01', End: NEXT_DAY }] };
     const relChanged: OrdOrganisation = { ...structuredClone(b), Rels: { Rel: rels }, LastChangeDate: NEXT_DAY };
@@ -291,7 +332,12 @@ describe('sync', () => {
     };
   }
 
-  async function changedSimulator(): Promise<{ s: OrdSimulator; c: OrdClient; src: OrdOrganisationSource; ch: ReturnType<typeof changes> }> {
+  async function changedSimulator(): Promise<{
+    s: OrdSimulator;
+    c: OrdClient;
+    src: OrdOrganisationSource;
+    ch: ReturnType<typeof changes>;
+  }> {
     const s = await startOrdSimulator({ dataset });
     const ch = changes();
     s.applyChanges({ today: NEXT_DAY, upsert: ch.upsert, delete: [{ odsCode: ch.deleted }] });
@@ -329,7 +375,9 @@ describe('sync', () => {
     expect(line(ch.renamed)).toMatchObject({ kind: 'updated', lastChangeDate: NEXT_DAY });
     expect(line('ZZ1NEW')).toMatchObject({ kind: 'created', lastChangeDate: NEXT_DAY });
     expect(line(ch.deleted)).toMatchObject({ kind: 'deleted', lastChangeDate: null });
-    expect(line(ch.deleted)?.note).toBe(`deleted by ORD on ${NEXT_DAY} 00:00:00 (/notifications reason 3: HUMAN ERROR)`);
+    expect(line(ch.deleted)?.note).toBe(
+      `deleted by ORD on ${NEXT_DAY} 00:00:00 (/notifications reason 3: HUMAN ERROR)`,
+    );
     const state = (await store.status()).state;
     expect(state.watermark).toBe(NEXT_DAY);
     expect(state.sync).toBeUndefined();
@@ -344,7 +392,9 @@ describe('sync', () => {
     const { s, c, src, ch } = await changedSimulator();
     const store = await copyOfClean('sync-fault.sqlite');
     s.setFaults({ mode: 'http503', pathPrefix: `organisations/${ch.relChanged}` });
-    const error = await syncMirror(src, store, { today: NEXT_DAY, batchSize: 1, concurrency: 1 }).catch((e: unknown) => e);
+    const error = await syncMirror(src, store, { today: NEXT_DAY, batchSize: 1, concurrency: 1 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((await store.getState('watermark')) ?? '').toBe(TODAY);
     const left = await store.queueCounts('sync');
@@ -392,11 +442,20 @@ describe('sync', () => {
     const a = await openMirrorStore(sqlite('loops.sqlite'));
     const b = await openMirrorStore(sqlite('loops.sqlite'));
     const lines: string[] = [];
-    const logger = { debug() {}, info: (_: object | string, msg?: string) => lines.push(msg ?? ''), warn() {}, error() {} };
+    const logger = {
+      debug() {},
+      info: (_: object | string, msg?: string) => lines.push(msg ?? ''),
+      warn() {},
+      error() {},
+    };
     sim.setFaults({ latencyMs: 150 }); // a round long enough that the other replica arrives while it runs
     const loopA = new MirrorSyncLoop({ source, store: a, intervalMinutes: 60, today: () => TODAY, logger });
     const loopB = new MirrorSyncLoop({ source, store: b, intervalMinutes: 60, today: () => TODAY, logger });
-    const rounds = await Promise.all([loopA.runOnce(), loopB.runOnce()]);
+    // Replica B arrives 50 ms into A's round (while A waits on ORD). Two SQLite connections in one thread must not
+    // both be inside a transaction at once (better-sqlite3 blocks the thread for the busy timeout), hence not at 0 ms.
+    const roundA = loopA.runOnce();
+    await new Promise((r) => setTimeout(r, 50));
+    const rounds = await Promise.all([roundA, loopB.runOnce()]);
     sim.clearFaults();
     expect(rounds.map((r) => r.outcome).sort()).toEqual(['locked', 'synced']);
     expect(lines).toHaveLength(2);
