@@ -198,3 +198,12 @@ export const ORD_SEARCH_FILTERS = [
 export const ORD_ORG_ROOT = '2.16.840.1.113883.2.1.3.2.4.18.48';
 export const ORD_ASSIGNING_AUTHORITY = 'HSCIC';
 export const ORD_PUBLIC_BASE_URL = 'https://directory.spineservices.nhs.uk/ORD/2-0-0/';
+
+/** ORD XML (TRUD's full file, HSCOrgRefData 2-0-0): the root's namespace; only the root element is in it. */
+export const ORD_XML_NAMESPACE = 'http://refdata.hscic.gov.uk/org/v2-0-0';
+/** ORD XML's three code systems by their `CodeSystem/@name`, with the OIDs the real header gives them. */
+export const ORD_XML_CODE_SYSTEM_OIDS = {
+  OrganisationRecordClass: '2.16.840.1.113883.2.1.3.2.4.23',
+  OrganisationRole: '2.16.840.1.113883.2.1.3.2.4.17.507',
+  OrganisationRelationship: '2.16.840.1.113883.2.1.3.2.4.17.508',
+} as const;
