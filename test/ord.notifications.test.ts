@@ -14,7 +14,7 @@ import { reportsDeletions } from '../src/sources/types.js';
 import { recordedDataset } from './helpers/recordedDataset.js';
 
 const EXAMPLE = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../data/recorded/ord-docs/notifications_example.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../data/recorded/ord-xml/notifications_example.json', import.meta.url)), 'utf8'),
 ) as { DeletedOrganisations: OrdDeletedOrganisation[] };
 
 let sim: OrdSimulator;

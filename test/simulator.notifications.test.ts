@@ -10,7 +10,7 @@ import { rawRequest } from './helpers/http.js';
 import { readRecordedJson, recordedDataset } from './helpers/recordedDataset.js';
 
 const EXAMPLE = readFileSync(
-  fileURLToPath(new URL('../data/recorded/ord-docs/notifications_example.json', import.meta.url)),
+  fileURLToPath(new URL('../data/recorded/ord-xml/notifications_example.json', import.meta.url)),
 );
 const exampleDeletions = (): OrdDeletedOrganisation[] =>
   (JSON.parse(EXAMPLE.toString('utf8')) as { DeletedOrganisations: OrdDeletedOrganisation[] }).DeletedOrganisations;

@@ -1,5 +1,5 @@
 // The simulator's /notifications answer and its in-process change API (applyChanges): upserts, deletions, a new today.
-// ORD's deletion notices are documented only by one example (data/ord-docs/notifications_example.json); see below.
+// ORD documents its deletion notices by one example only (data/recorded/ord-xml/notifications_example.json).
 //
 // Choices where ORD's behaviour is unknown (all [INF]):
 // * Bytes: the documented example is tab-indented with `": "` after keys and `,` ending lines (Python's

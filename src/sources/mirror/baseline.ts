@@ -357,6 +357,7 @@ export async function importMirror(
     publicationDate: null,
   };
   await store.setState('import', JSON.stringify(state));
+  const alreadyCommitted = state.committed;
 
   let seen = 0;
   let written = 0;
@@ -414,7 +415,7 @@ export async function importMirror(
     await commit();
     state.committed = seen;
   }
-  const skipped = resumed ? Math.min(previous?.committed ?? 0, seen) : 0;
+  const skipped = Math.min(alreadyCommitted, seen);
   if (stoppedEarly) {
     await store.setState('import', JSON.stringify(state));
     return {
