@@ -8,7 +8,7 @@
 const folder = (path) => `^src/${path}/`;
 const file = (path) => `^src/${path.replace(/\./g, '\\.')}$`;
 
-const ENTRY_POINTS = [file('main.ts'), file('demo.ts')];
+const ENTRY_POINTS = [file('main.ts'), file('demo.ts'), file('mirror.ts')];
 const APP = file('app.ts');
 const CONFIG = file('config.ts');
 const SERVER = folder('server');

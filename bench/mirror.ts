@@ -2,6 +2,7 @@
 // day's sync, and serving from the mirror (analyst questions, a national question, card throughput, RSS), per engine.
 
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { Pool } from 'undici';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,8 +64,17 @@ async function importIn(file: string, mirrorUrl: string): Promise<ImportFigures>
   return firstJsonLine<ImportFigures>(proc, 30 * 60_000);
 }
 
+/** POSTs GraphQL to `url` over a keep-alive pool; throws on HTTP or GraphQL errors. */
+function graphqlAt(url: string): <T>(query: string, variables?: Record<string, unknown>) => Promise<T> {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: 1 });
+  return async <T>(query: string, variables?: Record<string, unknown>) =>
+    (await postGraphql<T>(pool, target.pathname, query, variables)).data;
+}
+
 /** Every GP practice open on the date with its commissioner then, page after page: wall time and rows. */
 async function national(url: string): Promise<{ ms: number; practices: number; withCommissioner: number }> {
+  const post = graphqlAt(url);
   const started = performance.now();
   let after: string | null = null;
   let practices = 0;
@@ -75,7 +85,7 @@ async function national(url: string): Promise<{ ms: number; practices: number; w
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
         edges: { node: { commissioner: unknown[] } }[];
       };
-    } = await postGraphql(url, NATIONAL_QUERY, after ? { after } : {});
+    } = await post(NATIONAL_QUERY, after ? { after } : {});
     const { edges, pageInfo } = page.searchOrganisations;
     practices += edges.length;
     withCommissioner += edges.filter((e) => e.node.commissioner.length > 0).length;
@@ -86,10 +96,11 @@ async function national(url: string): Promise<{ ms: number; practices: number; w
 }
 
 async function timedRuns(url: string, query: string, variables: Record<string, unknown>): Promise<number[]> {
+  const post = graphqlAt(url);
   const times: number[] = [];
   for (let i = 0; i < RUNS + 2; i++) {
     const t0 = performance.now();
-    await postGraphql(url, query, variables);
+    await post(query, variables);
     if (i >= 2) times.push(performance.now() - t0);
   }
   return times.sort((a, b) => a - b);
@@ -126,7 +137,12 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
       { suite, case: 'XML file, full tier', metric: 'records', value: written.records },
       { suite, case: 'XML file, full tier', metric: 'MB', value: round(statSync(fullXml).size / 1e6, 1) },
       { suite, case: `XML file, synthetic (${SYNTHETIC_COPIES} copies)`, metric: 'records', value: synthetic.records },
-      { suite, case: `XML file, synthetic (${SYNTHETIC_COPIES} copies)`, metric: 'MB', value: round(statSync(syntheticXml).size / 1e6, 1) },
+      {
+        suite,
+        case: `XML file, synthetic (${SYNTHETIC_COPIES} copies)`,
+        metric: 'MB',
+        value: round(statSync(syntheticXml).size / 1e6, 1),
+      },
     );
 
     const engines: { engine: 'sqlite' | 'postgres'; url: (name: string) => Promise<string> }[] = [
@@ -147,15 +163,36 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
         { suite, case: c1, metric: 'records', value: fullImport.records },
         { suite, case: c1, metric: 'seconds', value: round(fullImport.seconds, 1) },
         { suite, case: c1, metric: 'records/s', value: Math.round(fullImport.records / fullImport.seconds) },
-        { suite, case: c1, metric: 'peak RSS MiB', value: fullImport.peakRssMiB, goal: '< 500', met: fullImport.peakRssMiB < 500 },
+        {
+          suite,
+          case: c1,
+          metric: 'peak RSS MiB',
+          value: fullImport.peakRssMiB,
+          goal: '< 500',
+          met: fullImport.peakRssMiB < 500,
+        },
       );
       const synUrl = await url('synthetic');
       const synImport = await importIn(syntheticXml, synUrl);
       const c2 = `import synthetic ${synImport.records} records, ${engine}`;
       rows.push(
-        { suite, case: c2, metric: 'seconds', value: round(synImport.seconds, 1), goal: '< 180 (306k)', met: synImport.seconds < 180 },
+        {
+          suite,
+          case: c2,
+          metric: 'seconds',
+          value: round(synImport.seconds, 1),
+          goal: '< 180 (306k)',
+          met: synImport.seconds < 180,
+        },
         { suite, case: c2, metric: 'records/s', value: Math.round(synImport.records / synImport.seconds) },
-        { suite, case: c2, metric: 'peak RSS MiB', value: synImport.peakRssMiB, goal: '< 500', met: synImport.peakRssMiB < 500 },
+        {
+          suite,
+          case: c2,
+          metric: 'peak RSS MiB',
+          value: synImport.peakRssMiB,
+          goal: '< 500',
+          met: synImport.peakRssMiB < 500,
+        },
       );
 
       // ---- serving from the full-tier mirror
@@ -182,9 +219,26 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
         }
         const nat = await national(gql);
         rows.push(
-          { suite, case: `every practice open on ${NATIONAL_DATE} + its commissioner then (${engine})`, metric: 'practices', value: nat.practices },
-          { suite, case: `every practice open on ${NATIONAL_DATE} + its commissioner then (${engine})`, metric: 'with a commissioner', value: nat.withCommissioner },
-          { suite, case: `every practice open on ${NATIONAL_DATE} + its commissioner then (${engine})`, metric: 'seconds', value: round(nat.ms / 1000, 2), goal: '< 2', met: nat.ms < 2000 },
+          {
+            suite,
+            case: `every practice open on ${NATIONAL_DATE} + its commissioner then (${engine})`,
+            metric: 'practices',
+            value: nat.practices,
+          },
+          {
+            suite,
+            case: `every practice open on ${NATIONAL_DATE} + its commissioner then (${engine})`,
+            metric: 'with a commissioner',
+            value: nat.withCommissioner,
+          },
+          {
+            suite,
+            case: `every practice open on ${NATIONAL_DATE} + its commissioner then (${engine})`,
+            metric: 'seconds',
+            value: round(nat.ms / 1000, 2),
+            goal: '< 2',
+            met: nat.ms < 2000,
+          },
         );
         if (engine === 'sqlite') {
           // The naive script: every practice's record (its RE4 dates are only there) plus the search pages, at ORD's pace.
@@ -193,8 +247,18 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
           ).length;
           const naiveCalls = practices + Math.ceil(practices / 1000);
           rows.push(
-            { suite, case: `the same by a naive ORD script (counted from the dataset)`, metric: 'ORD calls', value: naiveCalls },
-            { suite, case: `the same by a naive ORD script (counted from the dataset)`, metric: 'minutes at 5/s', value: round((naiveCalls * NAIVE_SLEEP_MS) / 60_000, 1) },
+            {
+              suite,
+              case: `the same by a naive ORD script (counted from the dataset)`,
+              metric: 'ORD calls',
+              value: naiveCalls,
+            },
+            {
+              suite,
+              case: `the same by a naive ORD script (counted from the dataset)`,
+              metric: 'minutes at 5/s',
+              value: round((naiveCalls * NAIVE_SLEEP_MS) / 60_000, 1),
+            },
           );
         }
         const mirror1 = await load(gql, 1, durationMs);
@@ -205,9 +269,23 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
           { suite, case: `card, 1 conn, mirror (${engine})`, metric: 'req/s', value: Math.round(mirror1.rps) },
           { suite, case: `card, 50 conn, mirror (${engine})`, metric: 'req/s', value: Math.round(mirror50.rps) },
           { suite, case: `card, 50 conn, mirror (${engine})`, metric: 'p99 ms', value: round(mirror50.p99) },
-          { suite, case: `server with the full mirror (${engine})`, metric: 'RSS MiB', value: memory.rssMiB, goal: '< 300', met: memory.rssMiB < 300 },
+          {
+            suite,
+            case: `server with the full mirror (${engine})`,
+            metric: 'RSS MiB',
+            value: memory.rssMiB,
+            goal: '< 300',
+            met: memory.rssMiB < 300,
+          },
           { suite, case: `server with the full mirror (${engine})`, metric: 'peak RSS MiB', value: memory.peakMiB },
-          { suite, case: `everything above, from the mirror (${engine})`, metric: 'ORD calls', value: calls, goal: '= 0', met: calls === 0 },
+          {
+            suite,
+            case: `everything above, from the mirror (${engine})`,
+            metric: 'ORD calls',
+            value: calls,
+            goal: '= 0',
+            met: calls === 0,
+          },
         );
         mirrorRps.set(engine, { one: mirror1.rps, fifty: mirror50.rps });
       } finally {
@@ -216,7 +294,11 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
     }
 
     // ---- the warm cache over ORD, for the throughput comparison
-    const warm = spawnTs(child('overheadServer.ts'), { ordBaseUrl: sim.baseUrl, query: CARD_QUERY, codes: OVERHEAD_CODES });
+    const warm = spawnTs(child('overheadServer.ts'), {
+      ordBaseUrl: sim.baseUrl,
+      query: CARD_QUERY,
+      codes: OVERHEAD_CODES,
+    });
     try {
       const urls = await firstJsonLine<{ ods: string }>(warm, 120_000);
       const warm1 = await load(urls.ods, 1, durationMs);
@@ -227,8 +309,22 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
       );
       for (const [engine, { one, fifty }] of mirrorRps) {
         rows.push(
-          { suite, case: `card throughput, mirror (${engine}) ÷ warm cache, 1 conn`, metric: 'ratio', value: round(one / warm1.rps), goal: '≥ 0.8', met: one / warm1.rps >= 0.8 },
-          { suite, case: `card throughput, mirror (${engine}) ÷ warm cache, 50 conn`, metric: 'ratio', value: round(fifty / warm50.rps), goal: '≥ 0.8', met: fifty / warm50.rps >= 0.8 },
+          {
+            suite,
+            case: `card throughput, mirror (${engine}) ÷ warm cache, 1 conn`,
+            metric: 'ratio',
+            value: round(one / warm1.rps),
+            goal: '≥ 0.8',
+            met: one / warm1.rps >= 0.8,
+          },
+          {
+            suite,
+            case: `card throughput, mirror (${engine}) ÷ warm cache, 50 conn`,
+            metric: 'ratio',
+            value: round(fifty / warm50.rps),
+            goal: '≥ 0.8',
+            met: fifty / warm50.rps >= 0.8,
+          },
         );
       }
     } finally {
@@ -237,7 +333,14 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
 
     // ---- a crawl of ORD (the small tier, unpaced) and one day's sync, counted from the simulator's log
     const small = await startOrdSimulator({ tier: 'small', port: 0 });
-    const client = new OrdClient({ baseUrl: small.baseUrl, rateLimit: 1000, maxConcurrency: 16, timeoutMs: 10_000, maxRetries: 1, circuitFailures: 0 });
+    const client = new OrdClient({
+      baseUrl: small.baseUrl,
+      rateLimit: 1000,
+      maxConcurrency: 16,
+      timeoutMs: 10_000,
+      maxRetries: 1,
+      circuitFailures: 0,
+    });
     const store = await openMirrorStore(`sqlite:${join(dir, 'crawl.sqlite')}`);
     try {
       const ord = new OrdOrganisationSource(client);
@@ -247,13 +350,30 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
       const byEndpoint = small.counters().byEndpoint;
       rows.push(
         { suite, case: 'build from ORD (small tier, 1000/s)', metric: 'records stored', value: built.stored },
-        { suite, case: 'build from ORD (small tier, 1000/s)', metric: 'ORD record calls', value: byEndpoint.organisation ?? 0 },
-        { suite, case: 'build from ORD (small tier, 1000/s)', metric: 'ORD search calls', value: byEndpoint.search ?? 0 },
+        {
+          suite,
+          case: 'build from ORD (small tier, 1000/s)',
+          metric: 'ORD record calls',
+          value: byEndpoint.organisation ?? 0,
+        },
+        {
+          suite,
+          case: 'build from ORD (small tier, 1000/s)',
+          metric: 'ORD search calls',
+          value: byEndpoint.search ?? 0,
+        },
         { suite, case: 'build from ORD (small tier, 1000/s)', metric: 'seconds', value: round(seconds, 1) },
-        { suite, case: 'build from ORD, full tier at 5/s (projected)', metric: 'hours', value: round((full.organisations.size / 5) / 3600, 1) },
+        {
+          suite,
+          case: 'build from ORD, full tier at 5/s (projected)',
+          metric: 'hours',
+          value: round(full.organisations.size / 5 / 3600, 1),
+        },
       );
       // One day's changes: 120 records renamed (ORD's ~65–160 a day) and 2 deleted.
-      const changed = [...loadDataset('small').organisations.values()].slice(0, 120).map((o) => ({ ...o, Name: `${o.Name} (RENAMED)` }));
+      const changed = [...loadDataset('small').organisations.values()]
+        .slice(0, 120)
+        .map((o) => ({ ...o, Name: `${o.Name} (RENAMED)` }));
       const today = addDay(small.today);
       small.applyChanges({ today, upsert: changed, delete: [{ odsCode: 'RWR' }, { odsCode: 'RVVKC' }] });
       small.clearLog();
@@ -263,9 +383,30 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
       rows.push(
         { suite, case: c, metric: 'listed by /sync', value: synced.listed },
         { suite, case: c, metric: '/sync calls', value: counts.sync ?? 0, goal: '= 1', met: (counts.sync ?? 0) === 1 },
-        { suite, case: c, metric: 'record calls', value: counts.organisation ?? 0, goal: `= listed (${synced.listed})`, met: (counts.organisation ?? 0) === synced.listed },
-        { suite, case: c, metric: '/notifications calls', value: counts.notifications ?? 0, goal: '= 1', met: (counts.notifications ?? 0) === 1 },
-        { suite, case: c, metric: 'other ORD calls', value: small.counters().total - (counts.sync ?? 0) - (counts.organisation ?? 0) - (counts.notifications ?? 0), goal: '= 0', met: small.counters().total === (counts.sync ?? 0) + (counts.organisation ?? 0) + (counts.notifications ?? 0) },
+        {
+          suite,
+          case: c,
+          metric: 'record calls',
+          value: counts.organisation ?? 0,
+          goal: `= listed (${synced.listed})`,
+          met: (counts.organisation ?? 0) === synced.listed,
+        },
+        {
+          suite,
+          case: c,
+          metric: '/notifications calls',
+          value: counts.notifications ?? 0,
+          goal: '= 1',
+          met: (counts.notifications ?? 0) === 1,
+        },
+        {
+          suite,
+          case: c,
+          metric: 'other ORD calls',
+          value: small.counters().total - (counts.sync ?? 0) - (counts.organisation ?? 0) - (counts.notifications ?? 0),
+          goal: '= 0',
+          met: small.counters().total === (counts.sync ?? 0) + (counts.organisation ?? 0) + (counts.notifications ?? 0),
+        },
         { suite, case: c, metric: 'deleted', value: synced.deleted },
       );
     } finally {

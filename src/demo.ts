@@ -71,7 +71,12 @@ async function mirrorApp(): Promise<App> {
   }
   const source = await MirrorOrganisationSource.open(store);
   const mirrored = createApp(
-    { ...config, ord: ordSettings, source: 'mirror', mirror: { ...config.mirror, url: DEMO_MIRROR_URL, maxAgeHours: 24 * 365 * 10 } },
+    {
+      ...config,
+      ord: ordSettings,
+      source: 'mirror',
+      mirror: { ...config.mirror, url: DEMO_MIRROR_URL, maxAgeHours: 24 * 365 * 10 },
+    },
     { logger, today: () => sim.today, mirror: { store, source } },
   );
   return {
@@ -90,7 +95,9 @@ const { server, url } = await serve(app.yoga, config.server).catch(async (error:
 console.log(`
 ORD simulator (tier full, ${sim.organisationCount} organisations, today ${sim.today}): ${sim.baseUrl}
 ods-graphql:  ${url}   (open it in a browser for GraphiQL, with the example operations as tabs)${
-  USE_MIRROR ? `\nserving from: the mirror ${DEMO_MIRROR_URL} (no ORD call; \`npm run mirror -- status\` with MIRROR_URL set to it)` : ''
+  USE_MIRROR
+    ? `\nserving from: the mirror ${DEMO_MIRROR_URL} (no ORD call; \`npm run mirror -- status\` with MIRROR_URL set to it)`
+    : ''
 }
 
 Try:

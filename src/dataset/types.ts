@@ -1,7 +1,13 @@
 // The shape of a built ORD dataset: full ORD records plus the code systems, as the simulator serves them.
 // Built deterministically from data/ by src/dataset/build.ts; invented values are listed in `synthetic`, never in records.
 
-import type { OrdOrganisation, OrdRecordClass, OrdRelType, OrdRoleType } from '../sources/ord/types.js';
+import type {
+  OrdDeletedOrganisation,
+  OrdOrganisation,
+  OrdRecordClass,
+  OrdRelType,
+  OrdRoleType,
+} from '../sources/ord/types.js';
 
 export type DatasetTier = 'small' | 'full';
 
@@ -24,6 +30,8 @@ export interface OrdDataset {
   rels: OrdRelType[];
   recordClasses: OrdRecordClass[];
   synthetic: SyntheticEntry[];
+  /** Organisations withdrawn from publication, as /notifications lists them (the built tiers have none). */
+  deletions?: OrdDeletedOrganisation[];
 }
 
 /** The full dataset plus which file each real record came from (code → path relative to data/). */

@@ -23,12 +23,13 @@ import { ORD_SEARCH_FILTERS } from '../../sources/ord/types.js';
 import { OrdIndex, type IndexedOrg } from './dataIndex.js';
 import { flaskErrorBody, pythonJsonDumps } from './json.js';
 import { ordPostcodePrefix } from '../../domain/postcode.js';
+import { applyChangesTo, notificationsBody, type OrdChanges } from './notifications.js';
 
 export const BASE_PATH = '/ORD/2-0-0/';
 export const SERVER_HEADER = 'Werkzeug/0.12.2 Python/3.6.8';
 const SYNC_WINDOW_DAYS = 185;
 
-type Endpoint = 'organisation' | 'search' | 'sync' | 'roles' | 'rels' | 'recordclasses' | 'other';
+type Endpoint = 'organisation' | 'search' | 'sync' | 'notifications' | 'roles' | 'rels' | 'recordclasses' | 'other';
 
 export interface OrdResponse {
   status: number;
@@ -88,6 +89,8 @@ export function routeOf(pathname: string): OrdRoute | null {
       return id === undefined ? { endpoint: 'search' } : { endpoint: 'organisation', id };
     case 'sync':
       return id === undefined ? { endpoint: 'sync' } : null;
+    case 'notifications':
+      return id === undefined ? { endpoint: 'notifications' } : null;
     case 'roles':
     case 'rels':
     case 'recordclasses':
@@ -113,16 +116,36 @@ interface OrdApiOptions {
 }
 
 export class OrdApi {
-  readonly index: OrdIndex;
-  readonly today: string;
-  private readonly todayDay: number;
+  // Replaced whole by applyChanges (never mutated), so an answer being built always sees one consistent dataset.
+  private current: OrdIndex;
+  private todayIso: string;
+  private todayDay: number;
 
   constructor(dataset: OrdDataset, options: OrdApiOptions) {
     const today = isoDayNumber(options.today);
     if (today === null) throw new Error(`today must be a real date YYYY-MM-DD; got "${options.today}"`);
-    this.today = options.today;
+    this.todayIso = options.today;
     this.todayDay = today;
-    this.index = new OrdIndex(dataset, options.linkBaseUrl);
+    this.current = new OrdIndex(dataset, options.linkBaseUrl);
+  }
+
+  get index(): OrdIndex {
+    return this.current;
+  }
+
+  get today(): string {
+    return this.todayIso;
+  }
+
+  /** Moves today and applies upserts and deletions (see notifications.ts), then rebuilds the index. */
+  applyChanges(changes: OrdChanges): void {
+    const today = changes.today ?? this.todayIso;
+    const day = isoDayNumber(today);
+    if (day === null) throw new Error(`applyChanges: today must be a real date YYYY-MM-DD; got "${today}"`);
+    const dataset = applyChangesTo(this.current.dataset, changes, today);
+    this.current = new OrdIndex(dataset, this.current.linkBaseUrl);
+    this.todayIso = today;
+    this.todayDay = day;
   }
 
   /**
@@ -161,6 +184,8 @@ export class OrdApi {
           return { endpoint, ...this.organisation(params, route.id ?? '') };
         case 'sync':
           return { endpoint, ...this.sync(params) };
+        case 'notifications':
+          return { endpoint, ...this.notifications(params) };
         default:
           return { endpoint, ...this.codeSystem(endpoint, params, route.id) };
       }
@@ -205,6 +230,22 @@ export class OrdApi {
       ['X-Total-Count', String(items.length)],
       ['Access-Control-Expose-Headers', 'X-Total-Count'],
     ]);
+  }
+
+  private notifications(params: [string, string][]): OrdResponse {
+    checkArgs(params, FORMAT_ONLY_ARGS);
+    const body = Buffer.from(notificationsBody(this.current.dataset.deletions ?? [], this.todayIso), 'latin1');
+    return {
+      status: 200,
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Content-Length', String(body.length)],
+        ['Content-Disposition', 'attachment; filename=notifications.json'],
+        ['Access-Control-Allow-Origin', '*'],
+        ['Server', SERVER_HEADER],
+      ],
+      body,
+    };
   }
 
   private search(params: [string, string][]): OrdResponse {

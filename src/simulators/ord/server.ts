@@ -287,7 +287,7 @@ export async function startOrdSimulator(options: StartOptions = {}): Promise<Ord
     tier: dataset.tier,
     asOf: dataset.asOf,
     today: api.today,
-    organisations: dataset.organisations.size,
+    organisations: api.index.dataset.organisations.size,
     linkBaseUrl: api.index.linkBaseUrl,
   });
   const server = http.createServer({ keepAlive: true }, createOrdRequestHandler({ api, faults, log, info }));
@@ -305,8 +305,13 @@ export async function startOrdSimulator(options: StartOptions = {}): Promise<Ord
   return {
     baseUrl: `http://${hostForUrl(host)}:${port}${BASE_PATH}`,
     port,
-    organisationCount: dataset.organisations.size,
-    today: api.today,
+    get organisationCount() {
+      return api.index.dataset.organisations.size;
+    },
+    get today() {
+      return api.today;
+    },
+    applyChanges: (changes) => api.applyChanges(changes),
     requests: () => log.requests(),
     clearLog: () => log.clear(),
     counters: () => log.counters(),

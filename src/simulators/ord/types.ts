@@ -1,6 +1,10 @@
 // The public face of the ORD simulator: its options, fault switches and request log.
 // Tests, the demo and benchmarks drive the simulator only through these types.
 
+import type { OrdChanges } from './notifications.js';
+
+export type { OrdChanges, OrdOrganisationUpsert, DeletionReasonCode } from './notifications.js';
+
 export type FaultMode =
   | 'none'
   | 'http500' // Werkzeug-style HTML 500 page
@@ -45,7 +49,7 @@ export interface RequestLogEntry {
   method: string;
   /** Path after `/ORD/2-0-0/`, with the raw query string, e.g. "organisations?Name=nhs". */
   path: string;
-  /** "organisation" | "search" | "sync" | "roles" | "rels" | "recordclasses" | "other" */
+  /** "organisation" | "search" | "sync" | "notifications" | "roles" | "rels" | "recordclasses" | "other" */
   endpoint: string;
   status: number;
   /** The fault applied, if any. */
@@ -75,10 +79,15 @@ export interface OrdSimulator {
   /** e.g. http://127.0.0.1:PORT/ORD/2-0-0/ (ends in a slash). */
   baseUrl: string;
   port: number;
-  /** Number of organisations served. */
-  organisationCount: number;
-  /** The simulator's "today" (YYYY-MM-DD). */
-  today: string;
+  /** Number of organisations served (changes with applyChanges). */
+  readonly organisationCount: number;
+  /** The simulator's "today" (YYYY-MM-DD); applyChanges may move it. */
+  readonly today: string;
+  /**
+   * Changes the data in process, for tests and benchmarks: a new today, records created or replaced (LastChangeDate =
+   * the new today unless given), codes deleted (then 404, and listed by /notifications with time = today).
+   */
+  applyChanges(changes: OrdChanges): void;
   /** A copy of the request log (oldest first). */
   requests(): RequestLogEntry[];
   /** Empties the request log and resets the counters. */

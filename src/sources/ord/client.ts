@@ -21,7 +21,15 @@ import {
 import { ORD_CODE_PATTERN, checkCode, resolveUnder, searchQuery, syncQuery } from './query.js';
 import type { OrdClientSettings } from './settings.js';
 import { OrdTransport, header, isObject, type OrdAnswer } from './transport.js';
-import type { OrdOrganisation, OrdRecordClass, OrdRelType, OrdRoleType, OrdSearchParams, OrdSummary } from './types.js';
+import type {
+  OrdDeletedOrganisation,
+  OrdOrganisation,
+  OrdRecordClass,
+  OrdRelType,
+  OrdRoleType,
+  OrdSearchParams,
+  OrdSummary,
+} from './types.js';
 
 /**
  * `attempts`: requests actually sent (retries included). Then one per call: `ok`, `not_found`, `rejected` (406),
@@ -193,6 +201,20 @@ export class OrdClient {
     });
     this.counters.increment(endpoint, 'ok');
     return codes;
+  }
+
+  /**
+   * `GET notifications` (no parameters): the organisations ORD deleted from publication in the last 185 days, as
+   * ORD sends them (the shapes are checked by map.ts's toDeletedOrganisation).
+   */
+  async fetchNotifications(): Promise<OrdDeletedOrganisation[]> {
+    const endpoint: OrdEndpoint = 'notifications';
+    const answer = (await this.call(endpoint, () => 'notifications', false)) as OrdAnswer;
+    const items = isObject(answer.json) ? answer.json.DeletedOrganisations : undefined;
+    if (!Array.isArray(items) || !items.every(isObject))
+      throw this.malformed(endpoint, 'no "DeletedOrganisations" list in the answer');
+    this.counters.increment(endpoint, 'ok');
+    return items as unknown as OrdDeletedOrganisation[];
   }
 
   fetchRoleTypes(): Promise<OrdRoleType[]> {

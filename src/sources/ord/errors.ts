@@ -5,12 +5,13 @@ import type { RetryPolicy } from '../../upstream/retry.js';
 import { SourceInvalidArgumentError, SourceRejectedError, SourceUnavailableError } from '../errors.js';
 
 /** Which ORD endpoint a request was for; also the key of the client's counters. */
-export type OrdEndpoint = 'organisation' | 'search' | 'sync' | 'roles' | 'rels' | 'recordclasses';
+export type OrdEndpoint = 'organisation' | 'search' | 'sync' | 'notifications' | 'roles' | 'rels' | 'recordclasses';
 
 export const ORD_ENDPOINTS: readonly OrdEndpoint[] = [
   'organisation',
   'search',
   'sync',
+  'notifications',
   'roles',
   'rels',
   'recordclasses',

@@ -17,8 +17,16 @@ import type {
   Status,
   Succession,
 } from '../../domain/types.js';
+import type { DeletedOrganisation } from '../types.js';
 import { OrdUpstreamError } from './errors.js';
-import type { OrdOrganisation, OrdRecordClass, OrdRelType, OrdRoleType, OrdSummary } from './types.js';
+import type {
+  OrdDeletedOrganisation,
+  OrdOrganisation,
+  OrdRecordClass,
+  OrdRelType,
+  OrdRoleType,
+  OrdSummary,
+} from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -220,6 +228,22 @@ export function toOrganisation(rawRecord: OrdOrganisation): Organisation {
     roles: section(raw, 'Roles', 'Role').map(role),
     relationships: section(raw, 'Rels', 'Rel').map(relationship),
     successions: section(raw, 'Succs', 'Succ').map(succession),
+  };
+}
+
+/** One entry of `GET notifications`: a code ORD withdrew from publication, with when and why. */
+export function toDeletedOrganisation(rawItem: OrdDeletedOrganisation, i = 0): DeletedOrganisation {
+  const what = `DeletedOrganisations[${i}]`;
+  const raw = obj(rawItem as unknown, what);
+  const reason = obj(raw.reason, `${what}.reason`);
+  const code = optInt(reason.code, `${what}.reason.code`);
+  if (code === null) fail(`${what}.reason.code is missing`);
+  const primary = optStr(raw.PrimaryRoleId, `${what}.PrimaryRoleId`);
+  return {
+    odsCode: str(raw.OrgID, `${what}.OrgID`).toUpperCase(),
+    primaryRoleTypeId: primary === null ? null : primary.toUpperCase(),
+    deletedAt: str(raw.time, `${what}.time`),
+    reason: { code, description: optStr(reason.description, `${what}.reason.description`) ?? '' },
   };
 }
 

@@ -5,11 +5,25 @@ import type { IsoDate, Organisation, RecordClass, RelationshipType, RoleType } f
 import type { OrdClient } from './client.js';
 import { ORD_MAX_LIMIT } from './query.js';
 import { OrdInvalidArgumentError } from './errors.js';
-import { toOrganisation, toOrganisationSummary, toRecordClass, toRelationshipType, toRoleType } from './map.js';
+import {
+  toDeletedOrganisation,
+  toOrganisation,
+  toOrganisationSummary,
+  toRecordClass,
+  toRelationshipType,
+  toRoleType,
+} from './map.js';
 import type { OrdSearchParams } from './types.js';
 import type { CostsUpstreamCalls, UpstreamCallCosts } from '../cost.js';
 import { SourceUnsupportedError } from '../errors.js';
-import type { OrganisationSearch, OrganisationSource, SearchPage, SourceFeature } from '../types.js';
+import type {
+  DeletedOrganisation,
+  DeletionFeed,
+  OrganisationSearch,
+  OrganisationSource,
+  SearchPage,
+  SourceFeature,
+} from '../types.js';
 
 /** The search filters ORD has no parameter for (the port's mirror-only ones), in the order they are checked. */
 const MIRROR_ONLY_FILTERS: readonly SourceFeature[] = ['activeOn', 'text', 'postcodeStartsWith'];
@@ -59,7 +73,7 @@ const ORD_CALL_COSTS: UpstreamCallCosts = {
   codeSystem: () => 1,
 };
 
-export class OrdOrganisationSource implements OrganisationSource, CostsUpstreamCalls {
+export class OrdOrganisationSource implements OrganisationSource, DeletionFeed, CostsUpstreamCalls {
   readonly upstreamCallCosts = ORD_CALL_COSTS;
 
   constructor(private readonly client: OrdClient) {}
@@ -98,6 +112,11 @@ export class OrdOrganisationSource implements OrganisationSource, CostsUpstreamC
 
   changedSince(date: IsoDate): Promise<string[]> {
     return this.client.fetchSync(date);
+  }
+
+  /** ORD's /notifications: one call, the deletions of the last 185 days. */
+  async deletedOrganisations(): Promise<DeletedOrganisation[]> {
+    return (await this.client.fetchNotifications()).map((item, i) => toDeletedOrganisation(item, i));
   }
 
   async roleTypes(): Promise<RoleType[]> {

@@ -103,6 +103,29 @@ export interface OrdSyncDocument {
   Organisations: { OrgLink: string }[];
 }
 
+/** A code and its text, as `/notifications` gives a deletion's reason and type. */
+export interface OrdCodedText {
+  code: number;
+  description: string;
+}
+
+/**
+ * One entry of `GET /notifications` (key order of the documented example). `time` is "YYYY-MM-DD HH:MM:SS", zone
+ * unstated. Reason codes: 1 THIRD PARTY ERROR, 2 ORG DOES NOT EXIST, 3 HUMAN ERROR; type 1 "Machine".
+ */
+export interface OrdDeletedOrganisation {
+  OrgID: string;
+  PrimaryRoleId: string;
+  reason: OrdCodedText;
+  time: string;
+  type: OrdCodedText;
+}
+
+/** `GET /notifications`: the organisations deleted from publication in the last 185 days. */
+export interface OrdNotificationsDocument {
+  DeletedOrganisations: OrdDeletedOrganisation[];
+}
+
 /** `/roles` items: note `code` and `primaryRole` are strings on the wire. */
 export interface OrdRoleType {
   id: string;
