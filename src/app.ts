@@ -23,6 +23,7 @@ import { OrdOrganisationSource } from './sources/ord/source.js';
 import { MirrorOrganisationSource } from './sources/mirror/source.js';
 import { openMirrorStore } from './sources/mirror/open.js';
 import type { MirrorStore } from './sources/mirror/store.js';
+import { MirrorSyncLoop } from './sources/mirror/sync.js';
 import type { OrganisationSource } from './sources/types.js';
 import { useSourceFreshness } from './server/plugins/sourceFreshness.js';
 
@@ -73,6 +74,8 @@ export interface App {
   poller: ChangeFeedPoller | null;
   /** The mirror serving the contract (SOURCE=mirror), else null. */
   mirror: { store: MirrorStore; source: MirrorOrganisationSource } | null;
+  /** The in-server mirror sync (MIRROR_SYNC_MINUTES > 0 with SOURCE=mirror), else null. Started by createApp. */
+  mirrorSync: MirrorSyncLoop | null;
   /** Stops the poller and closes ORD connections (let in-flight requests finish first). */
   close(): Promise<void>;
 }
@@ -159,6 +162,20 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
         })
       : null;
   poller?.start();
+  const mirrorSettings = settings.mirror ?? DEFAULT_MIRROR_SETTINGS;
+  // The mirror's own change feed: ORD's /sync and /notifications, applied to the store, then its freshness re-read.
+  const mirrorSync =
+    mirror && mirrorSettings.syncMinutes > 0
+      ? new MirrorSyncLoop({
+          source: ord,
+          store: mirror.store,
+          intervalMinutes: mirrorSettings.syncMinutes,
+          onRound: () => mirror.source.refresh(),
+          ...(overrides.today ? { today: overrides.today } : {}),
+          ...(logger ? { logger } : {}),
+        })
+      : null;
+  mirrorSync?.start();
   const yoga = createOdsServer({
     source,
     ...(logger ? { logger } : {}),
@@ -172,7 +189,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
       ready: mirror
         ? readinessCheck({
             source,
-            freshness: { source: mirror.source, maxAgeHours: (settings.mirror ?? DEFAULT_MIRROR_SETTINGS).maxAgeHours },
+            freshness: { source: mirror.source, maxAgeHours: mirrorSettings.maxAgeHours },
           })
         : readinessCheck({ source, circuit: client.circuit }),
       scopeOf: upstreamScopeOf,
@@ -193,8 +210,10 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
     upstream,
     poller,
     mirror: mirror ?? null,
+    mirrorSync,
     close: async () => {
       await poller?.stop();
+      await mirrorSync?.stop();
       mirror?.source.close();
       await client.close();
     },

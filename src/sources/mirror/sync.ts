@@ -204,6 +204,8 @@ export interface MirrorSyncLoopOptions {
   /** Today for each run (ORD's today; default the UTC date). */
   today?: () => IsoDate;
   logger?: Logger;
+  /** Told after every round that synced (the serving source re-reads its freshness). */
+  onRound?: () => Promise<void> | void;
 }
 
 /** What one round did: synced, skipped because another replica (or this loop) was syncing, or failed. */
@@ -261,6 +263,7 @@ export class MirrorSyncLoop {
         { from: r.from, today: r.today, listed: r.listed, stored: r.stored, notFound: r.notFound, deleted: r.deleted },
         `mirror sync: ${r.listed} changed since ${r.from}, ${r.deleted + r.notFound} deleted; watermark ${r.today}`,
       );
+      await this.options.onRound?.();
       return { outcome: 'synced', result: r };
     } catch (error) {
       logger?.error({ err: String(error) }, `mirror sync failed: ${error instanceof Error ? error.message : error}`);
