@@ -11,6 +11,7 @@ import type { OrdDataset } from '../src/dataset/types.js';
 import type { Organisation, Period } from '../src/domain/types.js';
 import { writeOrdXml } from '../src/simulators/ord/xml.js';
 import { writeZip } from '../src/simulators/ord/zip.js';
+import { spawnTs } from './helpers/spawnTs.js';
 import { toOrganisation, toRecordClass, toRelationshipType, toRoleType } from '../src/sources/ord/map.js';
 import type { OrdOrganisation } from '../src/sources/ord/types.js';
 import {
@@ -573,4 +574,29 @@ describe('bad input gives a located error', () => {
     expect(several.reason).toContain('2 .xml files in the zip');
     expect(several.reason).toContain('HSCOrgRefData_Full_20190517.xml, HSCOrgRefData_Full_20190531.xml');
   });
+});
+
+describe('npm run sim -- --write-xml', () => {
+  it('writes the tier as a zipped ORD XML file, prints records and bytes, and exits 0', async () => {
+    const path = join(dir, 'cli.zip');
+    const run = spawnTs(['src/simulators/ord/cli.ts', '--tier', 'small', '--write-xml', path, '--zip']);
+    expect(await run.exited, run.err()).toBe(0);
+    const size = (await readFile(path)).length;
+    expect(run.out()).toContain(
+      `wrote ${small.organisations.size} records (tier small x 1), ${size} bytes, to ${path}`,
+    );
+    const { records } = await readAll(path);
+    expect(records.map((r) => r.odsCode)).toEqual([...small.organisations.keys()]);
+  }, 60_000);
+
+  it('refuses --copies without --write-xml, and copies beyond 36, with exit 2', async () => {
+    for (const args of [
+      ['--copies', '2'],
+      ['--write-xml', join(dir, 'x.xml'), '--copies', '37'],
+    ]) {
+      const run = spawnTs(['src/simulators/ord/cli.ts', ...args]);
+      expect(await run.exited, args.join(' ')).toBe(2);
+      expect(run.err()).toMatch(/^ord-simulator: --copies/);
+    }
+  }, 60_000);
 });
