@@ -538,6 +538,9 @@ class OrdXmlParser {
           return this.push(MANIFEST);
         }
         if (name === 'CodeSystems') {
+          // Which roles are primary is in the manifest: code systems read before it would all say "not primary".
+          if (this.manifest === null)
+            this.fail('<CodeSystems> comes before <Manifest>; ORD XML puts the Manifest first');
           this.codeSystems = { kind: 'codeSystems', roles: [], rels: [], recordClasses: [] };
           return this.push(CODE_SYSTEMS);
         }
