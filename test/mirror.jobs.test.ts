@@ -447,6 +447,8 @@ describe('sync', () => {
     // Replica B arrives 50 ms into A's round (while A waits on ORD). Two SQLite connections in one thread must not
     // both be inside a transaction at once (better-sqlite3 blocks the thread for the busy timeout), hence not at 0 ms.
     const roundA = loopA.runOnce();
+    // A loop never overlaps itself: a second call while a round runs is refused at once.
+    expect(await loopA.runOnce()).toEqual({ outcome: 'busy' });
     await new Promise((r) => setTimeout(r, 50));
     const rounds = await Promise.all([roundA, loopB.runOnce()]);
     sim.clearFaults();

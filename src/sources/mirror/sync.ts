@@ -204,6 +204,8 @@ export interface MirrorSyncLoopOptions {
   /** Today for each run (ORD's today; default the UTC date). */
   today?: () => IsoDate;
   logger?: Logger;
+  /** Run a first round as soon as start() is called (default true: a server may start on a mirror a day old). */
+  runAtStart?: boolean;
 }
 
 /** What one round did: synced, skipped because another replica (or this loop) was syncing, or failed. */
@@ -228,6 +230,7 @@ export class MirrorSyncLoop {
     const ms = this.options.intervalMinutes * 60_000;
     this.timer = setInterval(() => void this.runOnce(), ms);
     this.timer.unref();
+    if (this.options.runAtStart !== false) void this.runOnce();
   }
 
   /** Stops the timer and waits for a round in progress to end. */
