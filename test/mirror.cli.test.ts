@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/dataset/build.js';
 import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/server.js';
+import { writeOrdXml } from '../src/simulators/ord/xml.js';
+import { writeZip } from '../src/simulators/ord/zip.js';
 import { buildMirror } from '../src/sources/mirror/baseline.js';
 import { openMirrorStore } from '../src/sources/mirror/open.js';
 import { OrdClient } from '../src/sources/ord/client.js';
@@ -71,6 +73,30 @@ describe('npm run mirror', () => {
     expect(text.out()).toContain(`organisations ${trusts}, roles`);
     expect(text.out()).toContain(`watermark: ${TODAY} (${age} days ago)`);
     expect(text.out()).toContain(`complete as of: ${TODAY}T09:00:00.000Z`);
+  }, 40_000);
+
+  it('import of a zip: the records, the PublicationDate watermark, and a status showing it', async () => {
+    const zip = join(dir, 'full.zip');
+    await writeZip(zip, [{ name: 'HSCOrgRefData_Full_20260301.xml', write: (out) => writeOrdXml(dataset, out) }]);
+    const env = { MIRROR_URL: `sqlite:${join(dir, 'imported.sqlite')}` };
+    const run = spawnTs(['src/mirror.ts', 'import', zip], env);
+    expect(await run.exited, run.err()).toBe(0);
+    expect(run.out()).toBe(
+      `import complete: ${dataset.organisations.size} records; watermark ${TODAY} (the file's PublicationDate). ` +
+        'Run `npm run mirror -- sync` to bring it up to today.\n',
+    );
+    expect(run.err()).toMatch(/import: \d+ records written in [\d.]+ s \(\d+ records\/s\)\n$/);
+    const store = await openMirrorStore(env.MIRROR_URL);
+    const status = await store.status();
+    expect(status.counts.organisations).toBe(dataset.organisations.size);
+    expect(status.state.watermark).toBe(TODAY);
+    expect(JSON.parse(status.state.baseline ?? '{}')).toMatchObject({
+      kind: 'import',
+      source: zip,
+      publicationDate: TODAY,
+    });
+    expect((await store.getOrganisation('RRP'))?.name).toBe(dataset.organisations.get('RRP')?.Name);
+    await store.close();
   }, 40_000);
 
   it('bad input: one plain line on stderr and exit 1, before any ORD call', async () => {
