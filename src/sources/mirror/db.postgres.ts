@@ -16,8 +16,13 @@ const types = {
 };
 
 interface Queryable {
-  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  query(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult>;
 }
+
+/** SQL text → its statement name (process-wide: the same text always gets the same name on every connection). */
+const preparedNames = new Map<string, { name: string; text: string }>();
+/** Beyond this many distinct statements (multi-row inserts of odd sizes), statements run unnamed. */
+const MAX_PREPARED = 500;
 
 class PgConnection implements SqlDb {
   readonly dialect = 'postgres' as const;
@@ -28,7 +33,14 @@ class PgConnection implements SqlDb {
   ) {}
 
   protected async query(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
-    return this.target.query(numberPlaceholders(sql), params as unknown[]);
+    // Named statements are prepared once per connection and then skip parsing and planning (a card is five queries).
+    let prepared = preparedNames.get(sql);
+    if (prepared === undefined) {
+      prepared = { name: `mirror_${preparedNames.size + 1}`, text: numberPlaceholders(sql) };
+      if (preparedNames.size < MAX_PREPARED) preparedNames.set(sql, prepared);
+      else return this.target.query(prepared.text, params as unknown[]);
+    }
+    return this.target.query({ ...prepared, values: params as unknown[] });
   }
 
   async all<T = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {

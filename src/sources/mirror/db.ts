@@ -2,7 +2,8 @@
 // SQL is written once against this; the few dialect differences live in the named helpers below, not in the queries.
 
 export type SqlDialect = 'sqlite' | 'postgres';
-export type SqlValue = string | number | null;
+/** A bound value; a list only as made by inList() for PostgreSQL (SQLite gets it as JSON text). */
+export type SqlValue = string | number | null | readonly (string | number)[];
 export type SqlRow = Record<string, unknown>;
 
 export interface SqlDb {
@@ -22,6 +23,20 @@ export interface SqlDb {
 /** `(?, ?, …)` for an IN list of `n` values. */
 export function placeholders(n: number): string {
   return `(${new Array<string>(n).fill('?').join(', ')})`;
+}
+
+/**
+ * `column IN <values>` with one bound parameter whatever the list's length, so one statement serves every length (and
+ * SQLite's statement cache stays small): SQLite reads a JSON array (json_each), PostgreSQL an array (`= ANY`).
+ */
+export function inList(
+  dialect: SqlDialect,
+  column: string,
+  values: readonly (string | number)[],
+): { sql: string; params: SqlValue[] } {
+  return dialect === 'sqlite'
+    ? { sql: `${column} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] }
+    : { sql: `${column} = ANY(?)`, params: [values] };
 }
 
 /** Splits a list into chunks of at most `size` (IN lists and multi-row inserts stay under the engines' limits). */

@@ -20,7 +20,7 @@ import type {
 import { postcodeKey, postcodeSearchPrefix } from '../../domain/postcode.js';
 import { SourceInvalidArgumentError } from '../errors.js';
 import type { OrganisationSearch, SearchPage, WalkOptions, WalkStep } from '../types.js';
-import { chunks, placeholders, type SqlDb, type SqlValue } from './db.js';
+import { chunks, inList, type SqlDb, type SqlValue } from './db.js';
 import { migrate, schemaVersion } from './migrations.js';
 import type {
   ChangeOrigin,
@@ -34,8 +34,8 @@ import type {
   QueueCounts,
 } from './store.js';
 
-/** Codes per IN list: well under SQLite's and PostgreSQL's parameter limits. */
-const IN_CHUNK = 900;
+/** Codes per statement (bounds one query's rows and memory; the list itself is one parameter). */
+const IN_CHUNK = 5000;
 /** A SQLite lock row lives this long unless renewed (renewed every third of it while its holder runs). */
 const SQLITE_LOCK_TTL_MS = 60_000;
 
@@ -245,34 +245,41 @@ export class SqlMirrorStore implements MirrorStore {
   private async removeRecords(tx: SqlDb, codes: readonly string[]): Promise<Set<string>> {
     const held = new Set<string>();
     for (const part of chunks(codes, IN_CHUNK)) {
-      const list = placeholders(part.length);
+      const wanted = inList(tx.dialect, 'code', part);
       const rows = await tx.all<{ id: number; code: string }>(
-        `SELECT id, code FROM organisations WHERE code IN ${list}`,
-        part,
+        `SELECT id, code FROM organisations WHERE ${wanted.sql}`,
+        wanted.params,
       );
       if (rows.length === 0) continue;
       for (const r of rows) held.add(r.code);
-      const heldCodes = rows.map((r) => r.code);
-      const heldList = placeholders(heldCodes.length);
+      const heldCodes = inList(
+        tx.dialect,
+        'code',
+        rows.map((r) => r.code),
+      );
       if (tx.dialect === 'sqlite') {
-        await tx.run(
-          `DELETE FROM organisations_fts WHERE rowid IN ${heldList}`,
+        const ids = inList(
+          tx.dialect,
+          'rowid',
           rows.map((r) => r.id),
         );
+        await tx.run(`DELETE FROM organisations_fts WHERE ${ids.sql}`, ids.params);
       }
-      for (const table of CHILD_TABLES) await tx.run(`DELETE FROM ${table} WHERE code IN ${heldList}`, heldCodes);
-      await tx.run(`DELETE FROM organisations WHERE code IN ${heldList}`, heldCodes);
+      for (const table of CHILD_TABLES) await tx.run(`DELETE FROM ${table} WHERE ${heldCodes.sql}`, heldCodes.params);
+      await tx.run(`DELETE FROM organisations WHERE ${heldCodes.sql}`, heldCodes.params);
     }
     return held;
   }
 
   /** SQLite only: the FTS5 rows for these codes, keyed by organisations.id (PostgreSQL keeps a generated tsvector). */
   private async indexNames(tx: SqlDb, codes: readonly string[]): Promise<void> {
-    for (const part of chunks(codes, IN_CHUNK))
+    for (const part of chunks(codes, IN_CHUNK)) {
+      const wanted = inList(tx.dialect, 'code', part);
       await tx.run(
-        `INSERT INTO organisations_fts (rowid, name) SELECT id, name FROM organisations WHERE code IN ${placeholders(part.length)}`,
-        part,
+        `INSERT INTO organisations_fts (rowid, name) SELECT id, name FROM organisations WHERE ${wanted.sql}`,
+        wanted.params,
       );
+    }
   }
 
   private recordHistory(tx: SqlDb, rows: SqlValue[][]): Promise<void> {
@@ -280,11 +287,10 @@ export class SqlMirrorStore implements MirrorStore {
   }
 
   private async markDone(tx: SqlDb, queue: string, codes: readonly string[]): Promise<void> {
-    for (const part of chunks(upperList(codes), IN_CHUNK))
-      await tx.run(`UPDATE job_queue SET done = 1 WHERE queue = ? AND code IN ${placeholders(part.length)}`, [
-        queue,
-        ...part,
-      ]);
+    for (const part of chunks(upperList(codes), IN_CHUNK)) {
+      const wanted = inList(tx.dialect, 'code', part);
+      await tx.run(`UPDATE job_queue SET done = 1 WHERE queue = ? AND ${wanted.sql}`, [queue, ...wanted.params]);
+    }
   }
 
   // ---- job bookkeeping ------------------------------------------------------------------------------------------
@@ -400,19 +406,23 @@ export class SqlMirrorStore implements MirrorStore {
   async getOrganisations(odsCodes: readonly string[]): Promise<Map<string, Organisation>> {
     const out = new Map<string, Organisation>();
     for (const part of chunks(upperList(odsCodes), IN_CHUNK)) {
-      const list = placeholders(part.length);
-      const orgs = await this.db.all(`SELECT * FROM organisations WHERE code IN ${list}`, part);
+      const wanted = inList(this.db.dialect, 'code', part);
+      const orgs = await this.db.all(`SELECT * FROM organisations WHERE ${wanted.sql}`, wanted.params);
       if (orgs.length === 0) continue;
-      const held = orgs.map((o) => str(o.code));
-      const heldList = placeholders(held.length);
+      const held = inList(
+        this.db.dialect,
+        'code',
+        orgs.map((o) => str(o.code)),
+      );
       const children = async (table: string) =>
-        groupByCode(
-          await this.db.all(`SELECT * FROM ${table} WHERE code IN ${heldList} ORDER BY code, position`, held),
-        );
-      const roles = await children('roles');
-      const rels = await children('relationships');
-      const succs = await children('successions');
-      const contacts = await children('contacts');
+        groupByCode(await this.db.all(`SELECT * FROM ${table} WHERE ${held.sql} ORDER BY code, position`, held.params));
+      // Side by side: PostgreSQL runs them on separate pooled connections; SQLite one after another anyway.
+      const [roles, rels, succs, contacts] = await Promise.all([
+        children('roles'),
+        children('relationships'),
+        children('successions'),
+        children('contacts'),
+      ]);
       for (const o of orgs) {
         const code = str(o.code);
         out.set(
@@ -461,11 +471,8 @@ export class SqlMirrorStore implements MirrorStore {
         filter.nonPrimaryRoleTypeId.trim().toUpperCase(),
       );
     if (filter.anyRoleTypeIds !== undefined && filter.anyRoleTypeIds.length > 0) {
-      const roles = upperList(filter.anyRoleTypeIds);
-      add(
-        `EXISTS (SELECT 1 FROM roles r WHERE r.code = o.code AND r.role_type IN ${placeholders(roles.length)})`,
-        ...roles,
-      );
+      const wanted = inList(this.db.dialect, 'r.role_type', upperList(filter.anyRoleTypeIds));
+      add(`EXISTS (SELECT 1 FROM roles r WHERE r.code = o.code AND ${wanted.sql})`, ...wanted.params);
     }
     if (filter.recordClassId !== undefined) add(`o.record_class = ?`, filter.recordClassId.toUpperCase());
     if (filter.changedSince !== undefined) add(`o.last_change_date >= ?`, filter.changedSince);
@@ -478,8 +485,9 @@ export class SqlMirrorStore implements MirrorStore {
       const values: SqlValue[] = [filter.relatedTo.odsCode.trim().toUpperCase()];
       const types = upperList(filter.relatedTo.relationshipTypeIds ?? []);
       if (types.length > 0) {
-        conditions.push(`x.rel_type IN ${placeholders(types.length)}`);
-        values.push(...types);
+        const wanted = inList(this.db.dialect, 'x.rel_type', types);
+        conditions.push(wanted.sql);
+        values.push(...wanted.params);
       }
       if (filter.relatedTo.status !== undefined) {
         conditions.push('x.status = ?');
@@ -540,12 +548,12 @@ export class SqlMirrorStore implements MirrorStore {
     const near = direction === 'down' ? 'target' : 'code';
     const far = direction === 'down' ? 'code' : 'target';
     const relCondition = (alias: string): { sql: string; params: SqlValue[] } => {
-      const typeSql = `${alias}.rel_type IN ${placeholders(types.length)}`;
+      const typeSql = inList(this.db.dialect, `${alias}.rel_type`, types);
       if (options.activeOn !== undefined) {
         const active = activeOnSql(alias, options.activeOn);
-        return { sql: `${typeSql} AND ${active.sql}`, params: [...types, ...active.params] };
+        return { sql: `${typeSql.sql} AND ${active.sql}`, params: [...typeSql.params, ...active.params] };
       }
-      return { sql: `${typeSql} AND ${alias}.status = ?`, params: [...types, options.status ?? 'ACTIVE'] };
+      return { sql: `${typeSql.sql} AND ${alias}.status = ?`, params: [...typeSql.params, options.status ?? 'ACTIVE'] };
     };
     const c1 = relCondition('r');
     const rows = await this.db.all<{
