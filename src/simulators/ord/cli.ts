@@ -1,10 +1,14 @@
 // `npm run sim`: runs the ORD simulator as a standalone server for front-end CI, the demo and manual poking.
 // Flags map one-to-one onto startOrdSimulator options; bad flags exit 2 with a message, SIGINT/SIGTERM shut down cleanly.
+// `--write-xml FILE` writes the tier as an ORD XML full file instead (optionally N copies, optionally zipped) and exits.
 
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAULT_MODES, validateFaultConfig } from './faults.js';
 import { startOrdSimulator } from './server.js';
 import type { FaultConfig, FaultConfigSeed } from './types.js';
+import { MAX_XML_COPIES, writeOrdXml } from './xml.js';
+import { writeZip } from './zip.js';
 
 const HELP = `Usage: npm run sim -- [options]
 
@@ -24,6 +28,10 @@ Options:
   --retry-after <s>      Retry-After seconds for 429 answers (default 1)
   --rate-limit <n>       hard limit: 429 beyond n requests in any rolling one-second window
   --seed <n>             PRNG seed for --fault-rate (default 1)
+  --write-xml <file>     write the tier as an ORD XML full file (TRUD's baseline format) to <file> and exit
+  --copies <n>           with --write-xml: the dataset n times over, copies re-keyed (1-${MAX_XML_COPIES}, default 1;
+                         the full tier x 5 is about 300,000 records, like the national file)
+  --zip                  with --write-xml: write a zip holding the one .xml (deflated) instead
   -h, --help             show this help
 
 At run time: POST/DELETE /__sim/faults, GET/DELETE /__sim/log, GET /__sim/counters, GET /__sim/info.
@@ -68,6 +76,9 @@ function parseCli(argv: string[]) {
         'retry-after': { type: 'string' },
         'rate-limit': { type: 'string' },
         seed: { type: 'string' },
+        'write-xml': { type: 'string' },
+        copies: { type: 'string' },
+        zip: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -109,8 +120,17 @@ function parseCli(argv: string[]) {
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^mode /, '--fault '));
   }
+  const writeXml = values['write-xml'];
+  if (writeXml === undefined && (values.copies !== undefined || values.zip)) {
+    throw new UsageError('--copies and --zip need --write-xml <file>');
+  }
+  if (writeXml === '') throw new UsageError('--write-xml needs a file name');
   return {
     help: false as const,
+    writeXml:
+      writeXml === undefined
+        ? undefined
+        : { file: writeXml, copies: int('copies', values.copies, 1, MAX_XML_COPIES) ?? 1, zip: values.zip === true },
     port: int('port', values.port, 0, 65_535) ?? 8080,
     host: values.host ?? '127.0.0.1',
     tier: tier as 'small' | 'full',
@@ -133,6 +153,10 @@ async function main(): Promise<void> {
   }
   if (opts.help) {
     process.stdout.write(HELP);
+    return;
+  }
+  if (opts.writeXml !== undefined) {
+    await writeXmlFile(opts.tier, opts.writeXml);
     return;
   }
   let sim;
@@ -169,6 +193,38 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function writeXmlFile(
+  tier: 'small' | 'full',
+  { file, copies, zip }: { file: string; copies: number; zip: boolean },
+): Promise<void> {
+  const { loadDataset } = await import('../../dataset/build.js');
+  const dataset = loadDataset(tier);
+  const started = performance.now();
+  let records: number;
+  let bytes: number;
+  try {
+    if (zip) {
+      const entry = `HSCOrgRefData_Full_${dataset.asOf.replaceAll('-', '')}.xml`;
+      let written = { records: 0, bytes: 0 };
+      const result = await writeZip(file, [
+        { name: entry, write: async (out) => (written = await writeOrdXml(dataset, out, { copies })) },
+      ]);
+      records = written.records;
+      bytes = result.bytes;
+      process.stdout.write(`${basename(file)} holds ${entry} (${written.bytes} bytes of XML)\n`);
+    } else {
+      ({ records, bytes } = await writeOrdXml(dataset, file, { copies }));
+    }
+  } catch (err) {
+    process.stderr.write(`ord-simulator: cannot write ${file}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    `wrote ${records} records (tier ${tier} x ${copies}), ${bytes} bytes, to ${file} in ${seconds.toFixed(1)} s\n`,
+  );
 }
 
 await main();

@@ -288,6 +288,9 @@ class OrdXmlParser {
   items: OrdXmlWireItem[] = [];
   private readonly sax = new SaxesParser<{ position: true; xmlns: false }>({ position: true, xmlns: false });
   private readonly kinds: number[] = [DOCUMENT];
+  /** The open elements' names and the lines their start tags end on (for error messages). */
+  private readonly names: string[] = [''];
+  private readonly lines: number[] = [0];
   private depth = 0;
   private manifest: OrdXmlManifest | null = null;
   private primaryRoles = new Set<string>();
@@ -352,9 +355,22 @@ class OrdXmlParser {
     return items;
   }
 
+  /** saxes's message, located, with what was expected: the element still open (and where it opened). */
   private wrap(err: unknown, prefix = ''): Error {
     if (err instanceof OrdXmlError) return err;
-    const message = (err as Error).message.replace(/^\d+:\d+: /, '');
+    let message = (err as Error).message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
+    // saxes reports a wrong close tag after closing (and so popping) the element it expected to close.
+    const mismatch = message === 'unexpected close tag';
+    const d = mismatch ? this.depth + 1 : this.depth;
+    if (d > 0) {
+      const open = `<${this.names[d]}> (opened at line ${this.lines[d]})`;
+      if (mismatch) message += `; expected </${this.names[d]}>, the close of ${open}`;
+      else if (message.startsWith('unclosed tag')) message = `${open} is not closed`;
+      else message += `; inside ${open}`;
+      if (this.org !== null && this.names[d] !== 'Organisation') {
+        message += `, in the <Organisation> opened at line ${this.orgLine}`;
+      }
+    }
     return new OrdXmlError(this.file, prefix + message, this.sax.line, this.sax.column + 1);
   }
 
@@ -382,6 +398,8 @@ class OrdXmlParser {
   private open(tag: SaxesTagPlain): void {
     const parent = this.kinds[this.depth]!;
     const name = tag.name;
+    this.names[this.depth + 1] = name;
+    this.lines[this.depth + 1] = this.sax.line;
     const a = tag.attributes as Attrs;
     switch (parent) {
       case ORGANISATION:
@@ -520,6 +538,9 @@ class OrdXmlParser {
           return this.push(MANIFEST);
         }
         if (name === 'CodeSystems') {
+          // Which roles are primary is in the manifest: code systems read before it would all say "not primary".
+          if (this.manifest === null)
+            this.fail('<CodeSystems> comes before <Manifest>; ORD XML puts the Manifest first');
           this.codeSystems = { kind: 'codeSystems', roles: [], rels: [], recordClasses: [] };
           return this.push(CODE_SYSTEMS);
         }
