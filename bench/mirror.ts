@@ -1,6 +1,7 @@
 // Benchmark suite: the mirror's jobs against the simulator on SQLite: build of both tiers (records/s, ORD calls), one
 // day's sync (its ORD calls against the goal), and imports of the full tier as XML (and a 306k-record file) in a child.
-// Run alone: `npx tsx bench/mirror.ts [--skip-306k]`, or registered in bench/run.ts as `mirror: benchMirror`.
+// Build and sync again on a real PostgreSQL (test/helpers/postgres.ts) when one can be started.
+// Run alone: `npx tsx bench/mirror.ts [--skip-306k] [--skip-postgres]`, or in bench/run.ts as `mirror: benchMirror`.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { syncMirror } from '../src/sources/mirror/sync.js';
 import { OrdClient } from '../src/sources/ord/client.js';
 import { OrdOrganisationSource } from '../src/sources/ord/source.js';
 import type { OrdOrganisation } from '../src/sources/ord/types.js';
+import { postgresSkipReason, startPostgres } from '../test/helpers/postgres.js';
 import type { BenchRow } from './table.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -66,11 +68,10 @@ async function importInChild(
   return { seconds: (performance.now() - started) / 1000, peakMb: peak, out };
 }
 
-async function benchBuild(tier: DatasetTier, dir: string, rows: BenchRow[]): Promise<string> {
+async function benchBuild(tier: DatasetTier, url: string, rows: BenchRow[], engine = 'sqlite'): Promise<string> {
   const sim = await startOrdSimulator({ tier });
   const client = ordClient(sim.baseUrl);
-  const path = join(dir, `build-${tier}.sqlite`);
-  const store = await openMirrorStore(`sqlite:${path}`);
+  const store = await openMirrorStore(url);
   try {
     const t0 = performance.now();
     const result = await buildMirror(new OrdOrganisationSource(client), store, {
@@ -81,29 +82,34 @@ async function benchBuild(tier: DatasetTier, dir: string, rows: BenchRow[]): Pro
     const counters = sim.counters();
     const records = result.queue.done;
     rows.push(
-      { suite: SUITE, case: `build ${tier} tier from the simulator`, metric: 'records', value: records },
+      { suite: SUITE, case: `build ${tier} tier from the simulator (${engine})`, metric: 'records', value: records },
       {
         suite: SUITE,
-        case: `build ${tier} tier from the simulator`,
+        case: `build ${tier} tier from the simulator (${engine})`,
         metric: 's',
         value: Math.round(seconds * 10) / 10,
       },
       {
         suite: SUITE,
-        case: `build ${tier} tier from the simulator`,
+        case: `build ${tier} tier from the simulator (${engine})`,
         metric: 'records/s',
         value: Math.round(records / seconds),
       },
-      { suite: SUITE, case: `build ${tier} tier from the simulator`, metric: 'ORD calls', value: counters.total },
       {
         suite: SUITE,
-        case: `build ${tier} tier from the simulator`,
+        case: `build ${tier} tier from the simulator (${engine})`,
+        metric: 'ORD calls',
+        value: counters.total,
+      },
+      {
+        suite: SUITE,
+        case: `build ${tier} tier from the simulator (${engine})`,
         metric: 'ORD searches',
         value: counters.byEndpoint.search ?? 0,
       },
       {
         suite: SUITE,
-        case: `build ${tier} tier: at ORD's 5/s, the same calls would take`,
+        case: `build ${tier} tier (${engine}): at ORD's 5/s, the same calls would take`,
         metric: 'h',
         value: Math.round((counters.total / 5 / 3600) * 10) / 10,
       },
@@ -113,11 +119,11 @@ async function benchBuild(tier: DatasetTier, dir: string, rows: BenchRow[]): Pro
     await client.close();
     await sim.close();
   }
-  return path;
+  return url;
 }
 
 /** One day's changes on the full tier: renames, one relationship ended, deletions, new codes; then one sync. */
-async function benchSync(tier: DatasetTier, builtPath: string, rows: BenchRow[]): Promise<void> {
+async function benchSync(tier: DatasetTier, url: string, rows: BenchRow[], engine = 'sqlite'): Promise<void> {
   const dataset = loadDataset(tier);
   const sim = await startOrdSimulator({ dataset });
   const next = new Date(Date.parse(`${sim.today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -132,7 +138,7 @@ async function benchSync(tier: DatasetTier, builtPath: string, rows: BenchRow[])
   sim.applyChanges({ today: next, upsert: [...renamed, ...created], delete: deleted });
   sim.clearLog();
   const client = ordClient(sim.baseUrl);
-  const store = await openMirrorStore(`sqlite:${builtPath}`);
+  const store = await openMirrorStore(url);
   try {
     const t0 = performance.now();
     const result = await syncMirror(new OrdOrganisationSource(client), store, { today: next });
@@ -141,17 +147,17 @@ async function benchSync(tier: DatasetTier, builtPath: string, rows: BenchRow[])
     const expected = 1 + result.listed + 1;
     const total = sim.counters().total;
     rows.push(
-      { suite: SUITE, case: `sync one day (${tier} tier)`, metric: '/sync listed', value: result.listed },
-      { suite: SUITE, case: `sync one day (${tier} tier)`, metric: 'deleted', value: result.deleted },
+      { suite: SUITE, case: `sync one day (${tier} tier, ${engine})`, metric: '/sync listed', value: result.listed },
+      { suite: SUITE, case: `sync one day (${tier} tier, ${engine})`, metric: 'deleted', value: result.deleted },
       {
         suite: SUITE,
-        case: `sync one day (${tier} tier)`,
+        case: `sync one day (${tier} tier, ${engine})`,
         metric: 'ORD calls',
         value: total,
         goal: `= 1 /sync + ${result.listed} records + 1 /notifications = ${expected}`,
         met: total === expected && c.sync === 1 && c.notifications === 1 && c.organisation === result.listed,
       },
-      { suite: SUITE, case: `sync one day (${tier} tier)`, metric: 'ms', value: Math.round(ms) },
+      { suite: SUITE, case: `sync one day (${tier} tier, ${engine})`, metric: 'ms', value: Math.round(ms) },
     );
   } finally {
     await store.close();
@@ -200,7 +206,10 @@ async function benchImport(dir: string, copies: number, rows: BenchRow[]): Promi
   rmSync(file, { force: true });
 }
 
-export async function benchMirror(_durationMs: number, options: { skip306k?: boolean } = {}): Promise<BenchRow[]> {
+export async function benchMirror(
+  _durationMs: number,
+  options: { skip306k?: boolean; skipPostgres?: boolean } = {},
+): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-mirror-'));
   const rows: BenchRow[] = [];
   const report = new Proxy(rows, {
@@ -214,9 +223,21 @@ export async function benchMirror(_durationMs: number, options: { skip306k?: boo
     },
   });
   try {
-    await benchBuild('small', dir, report);
-    const full = await benchBuild('full', dir, report);
+    await benchBuild('small', `sqlite:${join(dir, 'build-small.sqlite')}`, report);
+    const full = await benchBuild('full', `sqlite:${join(dir, 'build-full.sqlite')}`, report);
     await benchSync('full', full, report);
+    const skip = postgresSkipReason();
+    if (skip === null && !options.skipPostgres) {
+      const pg = await startPostgres();
+      try {
+        await benchBuild('full', pg.url, report, 'postgres');
+        await benchSync('full', pg.url, report, 'postgres');
+      } finally {
+        await pg.stop();
+      }
+    } else {
+      console.error(`mirror bench: PostgreSQL rows skipped (${skip ?? '--skip-postgres'})`);
+    }
     await benchImport(dir, 1, report);
     // Enough copies of the full tier for TRUD's real full file (306,201 records, NOTES.md §4.1).
     if (!options.skip306k)
@@ -229,6 +250,9 @@ export async function benchMirror(_durationMs: number, options: { skip306k?: boo
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { printTable } = await import('./table.js');
-  const rows = await benchMirror(0, { skip306k: process.argv.includes('--skip-306k') });
+  const rows = await benchMirror(0, {
+    skip306k: process.argv.includes('--skip-306k'),
+    skipPostgres: process.argv.includes('--skip-postgres'),
+  });
   console.log(printTable(rows));
 }
