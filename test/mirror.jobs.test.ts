@@ -430,6 +430,22 @@ describe('sync', () => {
     await store.close();
   });
 
+  it('a watermark ahead of today asks /sync from today, not from a future date ORD would refuse', async () => {
+    const store = await copyOfClean('sync-ahead.sqlite');
+    await store.setState('watermark', '2026-12-03');
+    sim.clearLog();
+    const result = await syncMirror(source, store, { today: TODAY });
+    expect(result.from).toBe(TODAY);
+    expect(
+      sim
+        .requests()
+        .filter((r) => r.endpoint === 'sync')
+        .map((r) => [r.path, r.status]),
+    ).toEqual([[`sync?LastChangeDate=${TODAY}`, 200]]);
+    expect(await store.getState('watermark')).toBe(TODAY);
+    await store.close();
+  });
+
   it('two MirrorSyncLoops on one store: only one syncs a given round', async () => {
     copyFileSync(clean, join(dir, 'loops.sqlite'));
     const a = await openMirrorStore(sqlite('loops.sqlite'));

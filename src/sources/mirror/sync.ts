@@ -134,8 +134,10 @@ export async function syncMirror(
   } else {
     const gap = daysBetween(watermark, options.today);
     if (gap > SYNC_WINDOW_DAYS) throw new MirrorSyncGapError(watermark, options.today, gap);
-    // One day of overlap (ORD's future-date checker and server-local dates), never beyond the window.
-    const from = dateOf(Math.max(dayNumber(watermark) - 1, dayNumber(options.today) - SYNC_WINDOW_DAYS));
+    // One day of overlap (ORD's future-date checker and server-local dates), never beyond the window, and never after
+    // today (a watermark ahead of ORD's today, e.g. a build clocked by another calendar, would be refused as future).
+    const todayDay = dayNumber(options.today);
+    const from = dateOf(Math.min(todayDay, Math.max(dayNumber(watermark) - 1, todayDay - SYNC_WINDOW_DAYS)));
     if ((await store.codeSystems()) === null) {
       const [roleTypes, relationshipTypes, recordClasses] = await Promise.all([
         source.roleTypes(),
