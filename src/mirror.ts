@@ -119,6 +119,12 @@ async function importFile(store: MirrorStore, args: string[], logger: Logger): P
   });
   const result = await importMirror(items, store, {
     file: { path, size: info.size, mtimeMs: info.mtimeMs },
+    onCommitted: (records) => {
+      const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+      bytes.note(
+        `${records.toLocaleString('en-GB')} records, ${Math.round(records / seconds).toLocaleString('en-GB')} records/s`,
+      );
+    },
     signal: stopSignal(logger),
     logger,
   });

@@ -1,18 +1,24 @@
 // `npm run mirror` as a person runs it (a child process on a real SQLite file, the simulator as ORD): status in both
-// forms, and bad input (unknown command, missing file, bad role, bad date, a sync gap) as one plain line with exit 1.
+// forms, an import, a build stopped by SIGINT, and bad input (unknown command, missing file, bad role, bad date, a
+// sync gap) as one plain line with exit 1.
 
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/dataset/build.js';
 import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/server.js';
+import { writeOrdXml } from '../src/simulators/ord/xml.js';
+import { writeZip } from '../src/simulators/ord/zip.js';
 import { buildMirror } from '../src/sources/mirror/baseline.js';
 import { openMirrorStore } from '../src/sources/mirror/open.js';
 import { OrdClient } from '../src/sources/ord/client.js';
 import { OrdOrganisationSource } from '../src/sources/ord/source.js';
 import { spawnTs } from './helpers/spawnTs.js';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dataset = loadDataset('small');
 const TODAY = dataset.asOf;
 const dir = mkdtempSync(join(tmpdir(), 'mirror-cli-'));
@@ -71,6 +77,57 @@ describe('npm run mirror', () => {
     expect(text.out()).toContain(`organisations ${trusts}, roles`);
     expect(text.out()).toContain(`watermark: ${TODAY} (${age} days ago)`);
     expect(text.out()).toContain(`complete as of: ${TODAY}T09:00:00.000Z`);
+  }, 40_000);
+
+  it('import of a zip: the records, the PublicationDate watermark, and a status showing it', async () => {
+    const zip = join(dir, 'full.zip');
+    await writeZip(zip, [{ name: 'HSCOrgRefData_Full_20260301.xml', write: (out) => writeOrdXml(dataset, out) }]);
+    const env = { MIRROR_URL: `sqlite:${join(dir, 'imported.sqlite')}` };
+    const run = spawnTs(['src/mirror.ts', 'import', zip], env);
+    expect(await run.exited, run.err()).toBe(0);
+    expect(run.out()).toBe(
+      `import complete: ${dataset.organisations.size} records; watermark ${TODAY} (the file's PublicationDate). ` +
+        'Run `npm run mirror -- sync` to bring it up to today.\n',
+    );
+    expect(run.err()).toMatch(/import: \d+ records written in [\d.]+ s \(\d+ records\/s\)\n$/);
+    const store = await openMirrorStore(env.MIRROR_URL);
+    const status = await store.status();
+    expect(status.counts.organisations).toBe(dataset.organisations.size);
+    expect(status.state.watermark).toBe(TODAY);
+    expect(JSON.parse(status.state.baseline ?? '{}')).toMatchObject({
+      kind: 'import',
+      source: zip,
+      publicationDate: TODAY,
+    });
+    expect((await store.getOrganisation('RRP'))?.name).toBe(dataset.organisations.get('RRP')?.Name);
+    await store.close();
+  }, 40_000);
+
+  it('SIGINT: the build finishes its batch, commits, stops and says how to resume', async () => {
+    const url = `sqlite:${join(dir, 'interrupted.sqlite')}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/mirror.ts', 'build'], {
+      cwd: ROOT,
+      env: { ...process.env, MIRROR_URL: url, ORD_BASE_URL: sim.baseUrl, ORD_RATE_LIMIT: '200', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const watcher = await openMirrorStore(url);
+    for (let i = 0; i < 400 && (await watcher.queueCounts('build')).done < 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(2);
+    const counts = await watcher.queueCounts('build');
+    // Stopped at a batch boundary (200 records a batch), with everything fetched committed.
+    expect(counts.done % 200).toBe(0);
+    expect(counts.done).toBeLessThan(counts.total);
+    expect(err).toContain(
+      `build stopped: ${counts.done} of ${counts.total} records committed. Run \`npm run mirror -- build\` again to continue.\n`,
+    );
+    expect(await watcher.getState('watermark')).toBeNull();
+    await watcher.close();
   }, 40_000);
 
   it('bad input: one plain line on stderr and exit 1, before any ORD call', async () => {

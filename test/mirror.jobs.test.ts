@@ -430,6 +430,22 @@ describe('sync', () => {
     await store.close();
   });
 
+  it('a watermark ahead of today asks /sync from today, not from a future date ORD would refuse', async () => {
+    const store = await copyOfClean('sync-ahead.sqlite');
+    await store.setState('watermark', '2026-12-03');
+    sim.clearLog();
+    const result = await syncMirror(source, store, { today: TODAY });
+    expect(result.from).toBe(TODAY);
+    expect(
+      sim
+        .requests()
+        .filter((r) => r.endpoint === 'sync')
+        .map((r) => [r.path, r.status]),
+    ).toEqual([[`sync?LastChangeDate=${TODAY}`, 200]]);
+    expect(await store.getState('watermark')).toBe(TODAY);
+    await store.close();
+  });
+
   it('two MirrorSyncLoops on one store: only one syncs a given round', async () => {
     copyFileSync(clean, join(dir, 'loops.sqlite'));
     const a = await openMirrorStore(sqlite('loops.sqlite'));
@@ -447,6 +463,8 @@ describe('sync', () => {
     // Replica B arrives 50 ms into A's round (while A waits on ORD). Two SQLite connections in one thread must not
     // both be inside a transaction at once (better-sqlite3 blocks the thread for the busy timeout), hence not at 0 ms.
     const roundA = loopA.runOnce();
+    // A loop never overlaps itself: a second call while a round runs is refused at once.
+    expect(await loopA.runOnce()).toEqual({ outcome: 'busy' });
     await new Promise((r) => setTimeout(r, 50));
     const rounds = await Promise.all([roundA, loopB.runOnce()]);
     sim.clearFaults();

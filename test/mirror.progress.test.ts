@@ -57,8 +57,9 @@ describe('progress', () => {
     const p = createProgress({ label: 'sync', unit: 'codes', stream, now: () => t });
     t = 2000;
     p.tick(4);
+    p.note('beside: 7 records');
     p.done();
-    expect(stream.text.split('\n')[1]).toBe('sync  4 codes  2/s');
+    expect(stream.text.split('\n')[1]).toBe('sync  4 codes  2/s  beside: 7 records');
     expect(stream.text).not.toContain('%');
   });
 });

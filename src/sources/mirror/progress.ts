@@ -26,6 +26,8 @@ export interface Progress {
   /** `n` more units done. */
   tick(n?: number): void;
   setTotal(total: number): void;
+  /** Text shown after the figures from now on (e.g. "12,000 records, 4,100 records/s" beside a bytes bar). */
+  note(text: string): void;
   /** Ends the progress: one last line (100 % when the total is known) and the summary. */
   done(summary?: string): void;
   /** Units done so far. */
@@ -69,6 +71,7 @@ export function createProgress(options: ProgressOptions): Progress {
   let printedZero = false;
   let printedFull = false;
   let finished = false;
+  let noteText = '';
 
   const line = (): string => {
     const elapsed = (now() - started) / 1000;
@@ -97,6 +100,7 @@ export function createProgress(options: ProgressOptions): Progress {
         rateText,
       );
     }
+    if (noteText !== '') parts.push(noteText);
     return parts.join('  ');
   };
 
@@ -139,6 +143,9 @@ export function createProgress(options: ProgressOptions): Progress {
     setTotal(value: number) {
       total = value;
     },
+    note(text: string) {
+      noteText = text;
+    },
     done(summary?: string) {
       if (finished) return;
       finished = true;
@@ -161,6 +168,7 @@ export function silentProgress(): Progress {
       count += n;
     },
     setTotal() {},
+    note() {},
     done() {},
   };
 }

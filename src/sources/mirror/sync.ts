@@ -134,8 +134,10 @@ export async function syncMirror(
   } else {
     const gap = daysBetween(watermark, options.today);
     if (gap > SYNC_WINDOW_DAYS) throw new MirrorSyncGapError(watermark, options.today, gap);
-    // One day of overlap (ORD's future-date checker and server-local dates), never beyond the window.
-    const from = dateOf(Math.max(dayNumber(watermark) - 1, dayNumber(options.today) - SYNC_WINDOW_DAYS));
+    // One day of overlap (ORD's future-date checker and server-local dates), never beyond the window, and never after
+    // today (a watermark ahead of ORD's today, e.g. a build clocked by another calendar, would be refused as future).
+    const todayDay = dayNumber(options.today);
+    const from = dateOf(Math.min(todayDay, Math.max(dayNumber(watermark) - 1, todayDay - SYNC_WINDOW_DAYS)));
     if ((await store.codeSystems()) === null) {
       const [roleTypes, relationshipTypes, recordClasses] = await Promise.all([
         source.roleTypes(),
@@ -206,6 +208,8 @@ export interface MirrorSyncLoopOptions {
   logger?: Logger;
   /** Told after every round that synced (the serving source re-reads its freshness). */
   onRound?: () => Promise<void> | void;
+  /** Run a first round as soon as start() is called (default true: a server may start on a mirror a day old). */
+  runAtStart?: boolean;
 }
 
 /** What one round did: synced, skipped because another replica (or this loop) was syncing, or failed. */
@@ -230,6 +234,7 @@ export class MirrorSyncLoop {
     const ms = this.options.intervalMinutes * 60_000;
     this.timer = setInterval(() => void this.runOnce(), ms);
     this.timer.unref();
+    if (this.options.runAtStart !== false) void this.runOnce();
   }
 
   /** Stops the timer and waits for a round in progress to end. */
