@@ -10,7 +10,9 @@ it('a sync round inside the server applies a rename and a deletion, and the answ
   try {
     // The same stack's app has no loop (MIRROR_SYNC_MINUTES defaults to 0): drive one the way the server would.
     expect(stack.app.mirrorSync).toBeNull();
-    const before = await stack.gql(`{ organisation(odsCode: "RVVKC") { name } rwr: organisation(odsCode: "RWR") { odsCode } }`);
+    const before = await stack.gql(
+      `{ organisation(odsCode: "RVVKC") { name } rwr: organisation(odsCode: "RWR") { odsCode } }`,
+    );
     expect(before.data).toEqual({ organisation: { name: 'KENT & CANTERBURY HOSPITAL' }, rwr: { odsCode: 'RWR' } });
     const rvvkc = loadDataset('small').organisations.get('RVVKC')!;
     stack.sim.applyChanges({
@@ -39,7 +41,9 @@ it('a sync round inside the server applies a rename and a deletion, and the answ
     expect(endpoints.filter((e) => e === 'organisation')).toHaveLength(round.result.listed);
     expect(endpoints).toHaveLength(round.result.listed + 2);
     expect(stack.calls('organisation').map((c) => c.path)).toContain('organisations/RVVKC');
-    const after = await stack.gql(`{ organisation(odsCode: "RVVKC") { name } rwr: organisation(odsCode: "RWR") { odsCode } }`);
+    const after = await stack.gql(
+      `{ organisation(odsCode: "RVVKC") { name } rwr: organisation(odsCode: "RWR") { odsCode } }`,
+    );
     expect(after.data).toEqual({ organisation: { name: 'KENT AND CANTERBURY HOSPITAL' }, rwr: null });
     expect(after.extensions?.source.name).toBe('mirror');
     expect(Date.parse(after.extensions?.source.asOf)).toBeGreaterThan(Date.parse('2026-03-01T00:00:00.000Z'));
@@ -48,4 +52,3 @@ it('a sync round inside the server applies a rename and a deletion, and the answ
     await stack.close();
   }
 });
-
