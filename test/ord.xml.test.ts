@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/dataset/build.js';
 import type { OrdDataset } from '../src/dataset/types.js';
 import type { Organisation, Period } from '../src/domain/types.js';
-import { writeOrdXml } from '../src/simulators/ord/xml.js';
+import { copyPrefixes, MAX_XML_COPIES, writeOrdXml } from '../src/simulators/ord/xml.js';
 import { writeZip } from '../src/simulators/ord/zip.js';
 import { spawnTs } from './helpers/spawnTs.js';
 import { toOrganisation, toRecordClass, toRelationshipType, toRoleType } from '../src/sources/ord/map.js';
@@ -391,6 +391,15 @@ describe('written by the simulator, read back', () => {
     expect(records[0]!.address?.town).toBe('&amp;');
   });
 
+  it('copy prefixes skip every two characters a dataset code starts with (Z5R1E is a real code)', () => {
+    expect(copyPrefixes(['Z5R1E', 'RWR', 'Z1'], 4)).toEqual(['', 'Z2', 'Z3', 'Z4']);
+    expect(copyPrefixes(['Z5R1E'], 6)).toEqual(['', 'Z1', 'Z2', 'Z3', 'Z4', 'Z6']);
+    const full = loadDataset('full');
+    const prefixes = copyPrefixes(full.organisations.keys(), MAX_XML_COPIES);
+    expect(new Set(prefixes).size).toBe(MAX_XML_COPIES);
+    for (const code of full.organisations.keys()) expect(prefixes.slice(1)).not.toContain(code.slice(0, 2));
+  });
+
   it('copies: 3 gives 3× the records, every code distinct, every target in the file, copy 1 re-keyed', async () => {
     const path = join(dir, 'copies.xml');
     const written = await writeOrdXml(small, path, { copies: 3 });
@@ -415,11 +424,14 @@ describe('written by the simulator, read back', () => {
     expect(new Set(roleIds).size).toBe(roleIds.length);
     for (const code of codes) expect(code).toMatch(/^[A-Z0-9]{2,12}$/);
     // QMJ (North Central London ICB) in copy 1: the same record, its code and its targets' codes re-keyed the same way.
+    // The small tier has codes starting Z1, so copy 1 takes the first free prefix, Z2.
+    const prefix = copyPrefixes(small.organisations.keys(), 2)[1]!;
+    expect(prefix).toBe('Z2');
     const qmj = small.organisations.get('QMJ')!;
-    const copy = wires.find((w) => w.OrgId.extension === 'Z1QMJ')!;
+    const copy = wires.find((w) => w.OrgId.extension === `${prefix}QMJ`)!;
     expect(copy.Name).toBe(qmj.Name);
     expect(copy.Rels?.Rel.map((r) => r.Target.OrgId.extension)).toEqual(
-      qmj.Rels?.Rel.map((r) => `Z1${r.Target.OrgId.extension}`),
+      qmj.Rels?.Rel.map((r) => `${prefix}${r.Target.OrgId.extension}`),
     );
   }, 30_000);
 

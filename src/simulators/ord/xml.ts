@@ -21,7 +21,7 @@ import {
   type OrdTarget,
 } from '../../sources/ord/types.js';
 
-/** Most copies `copies` allows: copy k is marked by one base-36 digit (1–9, A–Z). */
+/** Most copies `copies` allows (each copy takes a two-character code prefix; see copyPrefixes). */
 export const MAX_XML_COPIES = 36;
 
 export interface WriteOrdXmlOptions {
@@ -31,7 +31,7 @@ export interface WriteOrdXmlOptions {
   publicationSeqNum?: number;
   /** Default `<publicationDate>T00:00:00`. */
   fileCreationDateTime?: string;
-  /** Write the dataset this many times (default 1), copy k ≥ 1 re-keyed by `copyCode`/`copyUniqueId`. */
+  /** Write the dataset this many times (default 1), copy k ≥ 1 re-keyed by `copyPrefixes`/`copyUniqueId`. */
   copies?: number;
 }
 
@@ -41,12 +41,27 @@ export interface WriteOrdXmlResult {
 }
 
 /**
- * The code copy k writes for `code`: `Z` + k in base 36 + the code ("RWR" → "Z1RWR" in copy 1). Copy 0 is the code
- * itself. The second character names the copy, so two copies never share a code; writeOrdXml checks that no copy's
- * code is also a code of the dataset and that each stays a valid ODS code (at most 12 letters and digits).
+ * The code prefix of each copy (index 0 is copy 0, which keeps the dataset's codes): two characters no code of the
+ * dataset starts with, tried in the order Z1…ZZ, Y1…YZ, … so that a copied code can never be a code of the dataset
+ * (real codes such as Z5R1E exist) and two copies never share a code. Throws when the dataset leaves too few free.
  */
-export function copyCode(code: string, copy: number): string {
-  return copy === 0 ? code : `Z${copy.toString(36).toUpperCase()}${code}`;
+export function copyPrefixes(datasetCodes: Iterable<string>, copies: number): string[] {
+  const used = new Set<string>();
+  for (const code of datasetCodes) used.add(code.slice(0, 2));
+  const prefixes = [''];
+  for (const first of 'ZYXWVUTSRQPONMLKJIHGFEDCBA') {
+    for (const second of '123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ') {
+      if (prefixes.length === copies) return prefixes;
+      if (!used.has(first + second)) prefixes.push(first + second);
+    }
+  }
+  if (prefixes.length < copies) throw new Error(`only ${prefixes.length - 1} free code prefixes; use fewer copies`);
+  return prefixes;
+}
+
+/** The code copy k writes for `code`: the copy's prefix + the code ("RWR" → "Z1RWR" with prefix Z1). */
+export function copyCode(code: string, prefix: string): string {
+  return prefix + code;
 }
 
 /** Copy k shifts every unique id by k × the smallest power of ten above the dataset's largest id. */
@@ -111,12 +126,13 @@ function dates(list: readonly OrdDate[] | undefined, indent: string): string {
 class RecordWriter {
   constructor(
     private readonly copy: number,
+    private readonly prefix: string,
     private readonly idSpan: number,
     private readonly checkCode: (code: string) => string,
   ) {}
 
   private code(code: string): string {
-    return this.checkCode(copyCode(code, this.copy));
+    return this.checkCode(copyCode(code, this.prefix));
   }
 
   /** ` name="id"` with the copy's id, or nothing when the record has no such id. */
@@ -278,10 +294,7 @@ export async function writeOrdXml(
     }
     return code;
   };
-  const checkCopyCode = (code: string): string => {
-    if (datasetCodes.has(code)) throw new Error(`copied code ${code} is also a code of the dataset; cannot copy it`);
-    return checkCode(code);
-  };
+  const prefixes = copyPrefixes(datasetCodes, copies);
 
   const out = typeof target === 'string' ? createWriteStream(target) : target;
   let bytes = 0;
@@ -297,7 +310,7 @@ export async function writeOrdXml(
     pending = header(dataset, resolved, dataset.organisations.size * copies);
     let records = 0;
     for (let copy = 0; copy < copies; copy++) {
-      const writer = new RecordWriter(copy, idSpan, copy === 0 ? (c) => c : checkCopyCode);
+      const writer = new RecordWriter(copy, prefixes[copy] as string, idSpan, copy === 0 ? (c) => c : checkCode);
       for (const [code, record] of dataset.organisations) {
         try {
           pending += writer.record(record);
