@@ -370,12 +370,14 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
           value: round(full.organisations.size / 5 / 3600, 1),
         },
       );
-      // One day's changes: 120 records renamed (ORD's ~65–160 a day) and 2 deleted.
-      const changed = [...loadDataset('small').organisations.values()]
-        .slice(0, 120)
-        .map((o) => ({ ...o, Name: `${o.Name} (RENAMED)` }));
+      // One day's changes: 120 records renamed (ORD's ~65–160 a day), changed today, and 2 others deleted.
+      const deleted = ['RWR', 'RVVKC'];
       const today = addDay(small.today);
-      small.applyChanges({ today, upsert: changed, delete: [{ odsCode: 'RWR' }, { odsCode: 'RVVKC' }] });
+      const changed = [...loadDataset('small').organisations.values()]
+        .filter((o) => !deleted.includes(o.OrgId.extension))
+        .slice(0, 120)
+        .map((o) => ({ ...o, Name: `${o.Name} (RENAMED)`, LastChangeDate: today }));
+      small.applyChanges({ today, upsert: changed, delete: deleted.map((odsCode) => ({ odsCode })) });
       small.clearLog();
       const synced = await syncMirror(ord, store, { today });
       const counts = small.counters().byEndpoint;
@@ -407,7 +409,7 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
           goal: '= 0',
           met: small.counters().total === (counts.sync ?? 0) + (counts.organisation ?? 0) + (counts.notifications ?? 0),
         },
-        { suite, case: c, metric: 'deleted', value: synced.deleted },
+        { suite, case: c, metric: 'deleted', value: synced.deleted, goal: '= 2', met: synced.deleted === 2 },
       );
     } finally {
       await store.close();

@@ -116,8 +116,9 @@ export function appSettingsFromEnv(env: Record<string, string | undefined> = pro
  */
 export async function openApp(settings: AppSettings, overrides: AppOverrides = {}): Promise<App> {
   if (settings.source !== 'mirror' || overrides.mirror) return createApp(settings, overrides);
-  const store = await openMirrorStore((settings.mirror ?? DEFAULT_MIRROR_SETTINGS).url);
-  const source = await MirrorOrganisationSource.open(store);
+  const mirrorSettings = settings.mirror ?? DEFAULT_MIRROR_SETTINGS;
+  const store = await openMirrorStore(mirrorSettings.url);
+  const source = await MirrorOrganisationSource.open(store, { recordCacheSize: mirrorSettings.recordCacheSize });
   const app = createApp(settings, { ...overrides, mirror: { store, source } });
   return {
     ...app,

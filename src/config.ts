@@ -126,6 +126,7 @@ function mirrorSettings(env: Env): MirrorSettings {
     url,
     syncMinutes: intSetting(env, 'MIRROR_SYNC_MINUTES', d.syncMinutes, 0, 7 * 24 * 60),
     maxAgeHours: intSetting(env, 'MIRROR_MAX_AGE_HOURS', d.maxAgeHours, 1, 24 * 365),
+    recordCacheSize: intSetting(env, 'MIRROR_RECORD_CACHE', d.recordCacheSize, 0, 1_000_000),
   };
 }
 

@@ -61,6 +61,8 @@ async function mirrorApp(): Promise<App> {
       const built = await buildMirror(new OrdOrganisationSource(client), store, {
         sourceName: sim.baseUrl,
         concurrency: 32,
+        // The simulator's today, not the wall clock's: the watermark then matches the data, as it would against ORD.
+        now: () => new Date(`${sim.today}T00:00:00Z`),
         progress: (options) => createProgress(options),
         logger,
       });
@@ -69,7 +71,7 @@ async function mirrorApp(): Promise<App> {
       await client.close();
     }
   }
-  const source = await MirrorOrganisationSource.open(store);
+  const source = await MirrorOrganisationSource.open(store, { recordCacheSize: config.mirror.recordCacheSize });
   const mirrored = createApp(
     {
       ...config,

@@ -10,7 +10,7 @@ const settings = appSettingsFromEnv({
   SOURCE: 'mirror',
   MIRROR_URL: args.mirrorUrl,
   ORD_BASE_URL: args.ordBaseUrl,
-  MIRROR_MAX_AGE_HOURS: String(24 * 365 * 10),
+  MIRROR_MAX_AGE_HOURS: '8760', // the most it takes: the full tier's data is months old on the wall clock
   RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
   RATE_LIMIT_UPSTREAM_CALLS_PER_MINUTE: '0',
   MAX_RESULT_OBJECTS: '1000000',

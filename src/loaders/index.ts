@@ -6,7 +6,13 @@ import type { Organisation, OrganisationSummary, RecordClass, RelationshipType, 
 import { normaliseOdsCode, type OdsCode } from '../domain/odsCode.js';
 import { SourceUnavailableError } from '../sources/errors.js';
 import { knowsAnswers } from '../sources/known.js';
-import type { CodeSystemName, OrganisationSearch, OrganisationSource, SearchPage } from '../sources/types.js';
+import {
+  looksUpInBatches,
+  type CodeSystemName,
+  type OrganisationSearch,
+  type OrganisationSource,
+  type SearchPage,
+} from '../sources/types.js';
 import { createWalker, type Walker } from './walks.js';
 
 /** What the schema's Organisation type resolves from: a full record, or a search/feed/membership summary. */
@@ -165,11 +171,17 @@ export function createLoaders(source: OrganisationSource): Loaders {
   const searches = new Map<string, Promise<SearchPage>>();
 
   const organisation = new DataLoader<OdsCode, Organisation | null, OdsCode>(
-    async (codes) =>
-      // The source has no batch lookup (nor has ORD): fetch each distinct code once, concurrently (the ORD client paces),
-      // and give each key its own outcome so one failure never rejects its siblings. Failures stay source errors:
-      // the server translates them for the client (src/server/plugins/sourceErrors.ts).
-      Promise.all(codes.map((code) => source.getOrganisation(code).then((org) => org, asError))),
+    async (codes) => {
+      // A source with a batch lookup (the mirror) answers the whole batch at once; a failure fails every key in it.
+      if (looksUpInBatches(source)) {
+        const held = await source.getOrganisations(codes).catch(asError);
+        return held instanceof Error ? codes.map(() => held) : codes.map((code) => held.get(code) ?? null);
+      }
+      // ORD has no batch lookup: fetch each distinct code once, concurrently (the ORD client paces), and give each key
+      // its own outcome so one failure never rejects its siblings. Failures stay source errors: the server translates
+      // them for the client (src/server/plugins/sourceErrors.ts).
+      return Promise.all(codes.map((code) => source.getOrganisation(code).then((org) => org, asError)));
+    },
     { cacheKeyFn: normaliseOdsCode },
   );
 

@@ -107,6 +107,16 @@ export function walksGraph(source: OrganisationSource): source is OrganisationSo
   return typeof probe.descendantsOf === 'function' && typeof probe.ancestorsOf === 'function';
 }
 
+/** A source that looks up many records in one go (the mirror: a few queries per batch, not per record). */
+export interface BatchLookup {
+  /** The records held among `odsCodes` (normalised codes), keyed by code; codes not held are absent. */
+  getOrganisations(odsCodes: readonly string[]): Promise<Map<string, Organisation>>;
+}
+
+export function looksUpInBatches(source: OrganisationSource): source is OrganisationSource & BatchLookup {
+  return typeof (source as Partial<BatchLookup>).getOrganisations === 'function';
+}
+
 /** An organisation withdrawn from publication (ORD's /notifications: deletions of the last 185 days). */
 export interface DeletedOrganisation {
   odsCode: string;

@@ -562,15 +562,16 @@ export class SqlMirrorStore implements MirrorStore {
       where.push('o.primary_role_id = ?');
       params.push(filter.primaryRoleTypeId.toUpperCase());
     }
+    // Role and relationship filters are `o.ods_code IN (subquery)`, not correlated EXISTS: SQLite then starts from the
+    // few matching rows and looks organisations up by key, instead of probing once per organisation (RA9's sites: 1 s →
+    // 1 ms); PostgreSQL plans both as a semi-join.
     if (filter.nonPrimaryRoleTypeId !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM roles r WHERE r.ods_code = o.ods_code AND r.role_id = ? AND r.is_primary = 0)');
+      where.push('o.ods_code IN (SELECT r.ods_code FROM roles r WHERE r.role_id = ? AND r.is_primary = 0)');
       params.push(filter.nonPrimaryRoleTypeId.toUpperCase());
     }
     if (filter.anyRoleTypeIds !== undefined && filter.anyRoleTypeIds.length > 0) {
       const ids = filter.anyRoleTypeIds.map((id) => id.toUpperCase());
-      where.push(
-        `EXISTS (SELECT 1 FROM roles r WHERE r.ods_code = o.ods_code AND r.role_id IN (${placeholders(ids.length)}))`,
-      );
+      where.push(`o.ods_code IN (SELECT r.ods_code FROM roles r WHERE r.role_id IN (${placeholders(ids.length)}))`);
       params.push(...ids);
     }
     if (filter.recordClassId !== undefined) {
@@ -587,7 +588,7 @@ export class SqlMirrorStore implements MirrorStore {
     }
     if (filter.relatedTo !== undefined) {
       const related = filter.relatedTo;
-      const conditions = ['l.ods_code = o.ods_code', 'l.target_ods_code = ?'];
+      const conditions = ['l.target_ods_code = ?'];
       params.push(related.odsCode.trim().toUpperCase());
       if (related.relationshipTypeIds !== undefined && related.relationshipTypeIds.length > 0) {
         conditions.push(`l.rel_type_id IN (${placeholders(related.relationshipTypeIds.length)})`);
@@ -601,7 +602,7 @@ export class SqlMirrorStore implements MirrorStore {
         conditions.push(activeOnSql('l'));
         params.push(...activeOnParams(filter.activeOn));
       }
-      where.push(`EXISTS (SELECT 1 FROM relationships l WHERE ${conditions.join(' AND ')})`);
+      where.push(`o.ods_code IN (SELECT l.ods_code FROM relationships l WHERE ${conditions.join(' AND ')})`);
     }
     if (filter.text !== undefined) {
       const words = textWords(filter.text);
@@ -670,6 +671,10 @@ export class SqlMirrorStore implements MirrorStore {
         lists.recordClasses.push({ id: r.id, code: r.code, displayName: r.display_name });
     }
     return lists;
+  }
+
+  async dataVersion(): Promise<number> {
+    return Number((await this.db.get<{ n: number | null }>('SELECT MAX(id) AS n FROM change_history'))?.n ?? 0);
   }
 
   async recentChanges(limit: number): Promise<MirrorChange[]> {

@@ -127,5 +127,10 @@ export interface MirrorStore extends GraphWalks {
   codeSystems(): Promise<CodeSystemLists | null>;
   /** The most recent history lines, newest first. */
   recentChanges(limit: number): Promise<MirrorChange[]>;
+  /**
+   * The newest change-history id (0 when none): every record written or deleted moves it, so a reader holding decoded
+   * records (src/sources/mirror/source.ts) knows when to forget them, whichever process wrote.
+   */
+  dataVersion(): Promise<number>;
   status(): Promise<MirrorStatus>;
 }
