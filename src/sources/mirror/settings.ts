@@ -24,5 +24,5 @@ export const DEFAULT_MIRROR_SETTINGS: MirrorSettings = {
   url: DEFAULT_MIRROR_URL,
   syncMinutes: 0,
   maxAgeHours: 48,
-  recordCacheSize: 20_000,
+  recordCacheSize: 5_000,
 };
