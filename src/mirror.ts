@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { Logger } from './logger.js';
 import { BUILD_QUEUE, buildMirror, importMirror, type BaselineItem } from './sources/mirror/baseline.js';
 import { openMirrorStore } from './sources/mirror/open.js';
-import { createProgress } from './sources/mirror/progress.js';
+import { createProgress, formatCount } from './sources/mirror/progress.js';
 import type { MirrorStatus, MirrorStore } from './sources/mirror/store.js';
 import { daysBetween, syncMirror, SYNC_QUEUE } from './sources/mirror/sync.js';
 import { OrdClient } from './sources/ord/client.js';
@@ -122,7 +122,7 @@ async function importFile(store: MirrorStore, args: string[], logger: Logger): P
     onCommitted: (records) => {
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
       bytes.note(
-        `${records.toLocaleString('en-GB')} records, ${Math.round(records / seconds).toLocaleString('en-GB')} records/s`,
+        `${formatCount(records, 'records')} records, ${formatCount(Math.round(records / seconds), 'records')} records/s`,
       );
     },
     signal: stopSignal(logger),

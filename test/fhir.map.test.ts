@@ -1,11 +1,9 @@
 // The FHIR → domain mapping (src/sources/fhir/map.ts) run over the REAL recorded ODT bodies in data/recorded/odt/.
 // Every expected value below is read off those files (or the recorded ORD role list used as the primaryRole lookup).
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FhirMalformedError } from '../src/sources/fhir/errors.js';
 import {
-  FhirMalformedError,
   affiliationSource,
   fromOrganisationCodeLookup,
   primaryRoleTypeId,
@@ -16,25 +14,23 @@ import {
   type IsPrimaryRole,
 } from '../src/sources/fhir/map.js';
 import type { Bundle, Organization, OrganizationAffiliation, Parameters } from '../src/sources/fhir/types.js';
+import { readRecorded, readRecordedJson } from './helpers/recordedDataset.js';
 
-const ODT = join(import.meta.dirname, '..', 'data', 'recorded', 'odt');
+const json = <T>(path: string): T => readRecordedJson<T>(`odt/${path}`);
 
-function json<T>(path: string): T {
-  return JSON.parse(readFileSync(join(ODT, path), 'utf8')) as T;
-}
-
-/** A recorded HTTP exchange: status line and headers, a blank line, then the JSON body. */
+/**
+ * The JSON body of a recorded ODT exchange: status line and headers, a blank line, then the body. Not readExchange
+ * (test/helpers/recordedDataset.ts): some of these captures end their lines in LF alone, which it does not split.
+ */
 function recordedBody<T>(name: string): T {
-  const text = readFileSync(join(ODT, 'recorded', name), 'utf8').replace(/\r\n/g, '\n');
+  const text = readRecorded(`odt/recorded/${name}`).toString('utf8').replace(/\r\n/g, '\n');
   return JSON.parse(text.slice(text.indexOf('\n\n') + 2)) as T;
 }
 
 // ODT's role extension has no primary flag; the ODSOrganisationRole `primaryRole` property stands behind it. The
 // recorded ORD role list (data/recorded/roles_2022-10-12.reconstructed.json) carries the same flag per role code.
-const roles = (
-  JSON.parse(readFileSync(join(ODT, '..', 'roles_2022-10-12.reconstructed.json'), 'utf8')) as {
-    Roles: { id: string; primaryRole: string }[];
-  }
+const roles = readRecordedJson<{ Roles: { id: string; primaryRole: string }[] }>(
+  'roles_2022-10-12.reconstructed.json',
 ).Roles;
 const primaryByCode = new Map(roles.map((r) => [r.id, r.primaryRole === 'true']));
 const isPrimaryRole: IsPrimaryRole = (code) => primaryByCode.get(code);

@@ -55,13 +55,7 @@ export function copyPrefixes(datasetCodes: Iterable<string>, copies: number): st
       if (!used.has(first + second)) prefixes.push(first + second);
     }
   }
-  if (prefixes.length < copies) throw new Error(`only ${prefixes.length - 1} free code prefixes; use fewer copies`);
-  return prefixes;
-}
-
-/** The code copy k writes for `code`: the copy's prefix + the code ("RWR" → "Z1RWR" with prefix Z1). */
-export function copyCode(code: string, prefix: string): string {
-  return prefix + code;
+  throw new Error(`only ${prefixes.length - 1} free code prefixes; use fewer copies`);
 }
 
 /** Copy k shifts every unique id by k × the smallest power of ten above the dataset's largest id. */
@@ -132,7 +126,8 @@ class RecordWriter {
   ) {}
 
   private code(code: string): string {
-    return this.checkCode(copyCode(code, this.prefix));
+    // Copy k writes the copy's prefix + the code ("RWR" → "Z1RWR" with prefix Z1).
+    return this.checkCode(this.prefix + code);
   }
 
   /** ` name="id"` with the copy's id, or nothing when the record has no such id. */

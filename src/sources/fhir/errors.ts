@@ -28,6 +28,16 @@ export class FhirUpstreamError extends SourceUnavailableError {
 }
 
 /**
+ * A body that does not have the shape the profiles promise (the mapping found it): an upstream fault of kind
+ * `malformed`, like ORD's, never a TypeError deep in a resolver.
+ */
+export class FhirMalformedError extends FhirUpstreamError {
+  constructor(what: string, endpoint: FhirEndpoint | null = null) {
+    super('malformed', `ODT resource malformed: ${what}`, { endpoint });
+  }
+}
+
+/**
  * ODT refused the request (400 HAPI-0524/1940, 405, 422). Never retried: the same request gets the same answer.
  * `issueCode` is the OperationOutcome issue code (`processing`, `too-costly`, …). A 422 `too-costly` (the 10 MB APIM
  * limit, or an expansion over 50,000) is a rejection too, not an outage: the caller must ask for less (smaller _count).

@@ -14,6 +14,7 @@ import type {
   Status,
   Succession,
 } from '../../domain/types.js';
+import { FhirMalformedError } from './errors.js';
 import type {
   Bundle,
   CodeableConcept,
@@ -39,14 +40,6 @@ export const ROLE_CODE_SYSTEM = `${ODS}ODSOrganisationRole`;
 export const RELATIONSHIP_CODE_SYSTEM = `${ODS}ODSRelationship`;
 export const RECORD_CLASS_CODE_SYSTEM = `${ODS}ODSRecordClass`;
 export const RECORD_USE_TYPE_CODE_SYSTEM = 'https://fhir.nhs.uk/England/CodeSystem/England-ODSRecordUseType';
-
-/** A body that does not have the shape the profiles promise: the adapter turns it into its typed upstream error. */
-export class FhirMalformedError extends Error {
-  constructor(what: string) {
-    super(`ODT resource malformed: ${what}`);
-    this.name = 'FhirMalformedError';
-  }
-}
 
 /**
  * Whether a role code (RO…) is a primary role. ODT's role extension carries no primary flag (NOTES §3.2): primary-ness
@@ -113,16 +106,12 @@ function role(ext: Extension, isPrimaryRole: IsPrimaryRole): Role {
   const roleTypeId = codeIn(sub(ext, 'roleCode')?.valueCodeableConcept, ROLE_CODE_SYSTEM);
   if (roleTypeId === undefined) throw new FhirMalformedError('role extension without an ODSOrganisationRole code');
   const { legal, operational } = typedPeriods(ext.extension);
+  // `active` is 1..1 in the profile; if it is ever missing, fall back to the periods: an ended one means inactive.
+  const active = sub(ext, 'active')?.valueBoolean ?? !(operational?.end ?? legal?.end);
   return {
     roleTypeId,
     isPrimary: isPrimaryRole(roleTypeId) === true,
-    // `active` is 1..1 in the profile; if it is ever missing, fall back to the periods: an ended one means inactive.
-    status:
-      sub(ext, 'active')?.valueBoolean !== undefined
-        ? status(sub(ext, 'active')?.valueBoolean)
-        : (operational?.end ?? legal?.end)
-          ? 'INACTIVE'
-          : 'ACTIVE',
+    status: status(active),
     operationalPeriod: operational,
     legalPeriod: legal,
     uniqueRoleId: sub(ext, 'instanceID')?.valueInteger ?? null,

@@ -38,7 +38,8 @@ const BAR_WIDTH = 24;
 const TTY_REDRAW_MS = 100;
 export const PLAIN_PROGRESS_INTERVAL_MS = 5000;
 
-function formatCount(n: number, unit: string): string {
+/** A count as the progress line shows it: bytes in B/KiB/MiB/GiB, anything else grouped in thousands (en-GB). */
+export function formatCount(n: number, unit: string): string {
   if (unit === 'bytes') {
     if (n >= 1024 * 1024 * 1024) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
     if (n >= 1024 * 1024) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
@@ -76,7 +77,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const line = (): string => {
     const elapsed = (now() - started) / 1000;
     const rate = elapsed > 0 ? count / elapsed : 0;
-    const rateText = `${options.unit === 'bytes' ? formatCount(Math.round(rate), 'bytes') : Math.round(rate).toLocaleString('en-GB')}/s`;
+    const rateText = `${formatCount(Math.round(rate), options.unit)}/s`;
     const parts = [options.label];
     if (total !== undefined && total > 0) {
       const fraction = Math.min(1, count / total);
