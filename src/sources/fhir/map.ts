@@ -7,13 +7,18 @@ import type {
   ContactType,
   IsoDate,
   Organisation,
+  OrganisationSummary,
   Period,
+  RecordClass,
   RecordClassId,
   Relationship,
+  RelationshipType,
   Role,
+  RoleType,
   Status,
   Succession,
 } from '../../domain/types.js';
+import type { DeletedOrganisation } from '../types.js';
 import { FhirMalformedError } from './errors.js';
 import type {
   Bundle,
@@ -22,11 +27,14 @@ import type {
   Extension,
   FhirAddress,
   FhirPeriod,
+  List,
   Organization,
   OrganizationAffiliation,
   Parameters,
   ParametersParameter,
   Reference,
+  ValueSet,
+  ValueSetContains,
 } from './types.js';
 
 export const ODS_CODE_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
@@ -281,9 +289,9 @@ export function withRelationships(org: Organisation, relationships: Relationship
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// CodeSystem/$lookup (system ods-organization-code, property=*) → organisation-level facts
+// ods-organization-code concepts ($lookup one, $expand many) → organisation-level facts
 
-/** What an ods-organization-code `$lookup` adds to an Organization. */
+/** What the ods-organization-code code system adds to an Organization (its `$lookup`, or its row in an `$expand`). */
 export interface OrganisationCodeFacts {
   odsCode: string;
   operationalPeriod: Period | null;
@@ -295,37 +303,81 @@ export interface OrganisationCodeFacts {
 
 type PropertyValue = string | boolean | number | undefined;
 
-function propertyValue(p: ParametersParameter | undefined): PropertyValue {
+/** One property of a concept, whichever operation carried it; `sub` holds a succession's subproperties. */
+interface CodeProperty {
+  code: string;
+  value: PropertyValue;
+  sub: CodeProperty[];
+}
+
+/** The extension Ontoserver puts each requested property in, inside an R4 expansion (the R5 backport). */
+export const EXPANSION_PROPERTY_EXTENSION =
+  'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property';
+
+function parameterValue(p: ParametersParameter | undefined): PropertyValue {
   if (p === undefined) return undefined;
   return p.valueCode ?? p.valueString ?? p.valueDateTime ?? p.valueBoolean ?? p.valueInteger ?? p.valueCoding?.code;
 }
 
+function extensionValue(e: Extension | undefined): PropertyValue {
+  if (e === undefined) return undefined;
+  return e.valueCode ?? e.valueString ?? e.valueDateTime ?? e.valueBoolean ?? e.valueInteger ?? e.valueCoding?.code;
+}
+
 /**
- * Reads the `$lookup` Parameters. Each `property` has parts `code` and `value` (Ontoserver also repeats the value
- * under its type name, e.g. `valueDateTime`; we read `value`, falling back to the typed twin).
- *
- * Successions: the spec says the lookup carries "any predecessors and/or successors" but no recorded example has one
- * and their property names are unpublished (NOTES §3.4). We choose the succession CodeSystem's property names,
- * `predecessor` and `successor`, each valued with the other organisation's ODS code; the effective date and the
- * target's primary role are not given there, so they are null.
+ * A `$lookup` property (or subproperty): parts `code` and `value`. Ontoserver also repeats the value under its type
+ * name (e.g. `valueDateTime`); we read `value`, falling back to the typed twin.
  */
-export function fromOrganisationCodeLookup(params: Parameters): OrganisationCodeFacts {
-  if (params.resourceType !== 'Parameters') throw new FhirMalformedError(`resourceType ${params.resourceType}`);
-  const top = params.parameter ?? [];
-  const code = top.find((p) => p.name === 'code')?.valueCode;
-  if (code === undefined) throw new FhirMalformedError('$lookup Parameters without a code');
-  const props: [string, PropertyValue][] = [];
-  for (const p of top) {
-    if (p.name !== 'property') continue;
-    const name = p.part?.find((x) => x.name === 'code')?.valueCode;
-    if (name === undefined) continue;
-    const value =
-      propertyValue(p.part?.find((x) => x.name === 'value')) ??
-      propertyValue(p.part?.find((x) => x.name.startsWith('value')));
-    props.push([name, value]);
-  }
+function lookupProperty(p: ParametersParameter): CodeProperty | null {
+  const code = p.part?.find((x) => x.name === 'code')?.valueCode;
+  if (code === undefined) return null;
+  const value =
+    parameterValue(p.part?.find((x) => x.name === 'value')) ??
+    parameterValue(p.part?.find((x) => x.name.startsWith('value')));
+  const sub = (p.part ?? [])
+    .filter((x) => x.name === 'subproperty')
+    .map(lookupProperty)
+    .filter((x): x is CodeProperty => x !== null);
+  return { code, value, sub };
+}
+
+/** An expansion property extension: sub-extensions `code`, `value` and (nested, same shape) `subProperty`. */
+function expansionProperty(e: Extension): CodeProperty | null {
+  const code = sub(e, 'code')?.valueCode;
+  if (code === undefined) return null;
+  const nested = (e.extension ?? [])
+    .filter((x) => x.url === 'subProperty')
+    .map(expansionProperty)
+    .filter((x): x is CodeProperty => x !== null);
+  return { code, value: extensionValue(sub(e, 'value')), sub: nested };
+}
+
+/**
+ * Successions: ODT says the ods-organization-code concept carries "any predecessors and/or successors" without naming
+ * the properties (NOTES §3.4). We choose the succession CodeSystem's names (docs/odt-wire.md): a `predecessor` or
+ * `successor` property valued with the other organisation's code, with subproperties `legStartDate` (the effective
+ * date), `succession` (the succession concept's code, ORD's uniqueSuccId) and `primaryRole` (the other's primary role).
+ */
+function succession(p: CodeProperty): Succession | null {
+  if ((p.code !== 'predecessor' && p.code !== 'successor') || typeof p.value !== 'string' || p.value === '')
+    return null;
+  const subValue = (name: string): string | undefined => {
+    const v = p.sub.find((s) => s.code === name)?.value;
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const id = Number(subValue('succession'));
+  return {
+    type: p.code === 'predecessor' ? 'PREDECESSOR' : 'SUCCESSOR',
+    effectiveDate: isoDate(subValue('legStartDate')),
+    targetOdsCode: p.value,
+    targetPrimaryRoleTypeId: subValue('primaryRole') ?? null,
+    uniqueSuccId: Number.isSafeInteger(id) ? id : null,
+  };
+}
+
+function factsFrom(odsCode: string, props: CodeProperty[]): OrganisationCodeFacts {
   const first = (name: string): string | undefined => {
-    const v = props.find(([n]) => n === name)?.[1];
+    const v = props.find((p) => p.code === name)?.value;
     return typeof v === 'string' ? v : undefined;
   };
   const pair = (start: string, end: string): Period | null => {
@@ -333,26 +385,38 @@ export function fromOrganisationCodeLookup(params: Parameters): OrganisationCode
     const e = isoDate(first(end));
     return s === null && e === null ? null : { start: s, end: e };
   };
-  const successions: Succession[] = props
-    .filter(([n, v]) => (n === 'predecessor' || n === 'successor') && typeof v === 'string' && v !== '')
-    .map(([n, v]) => ({
-      type: n === 'predecessor' ? 'PREDECESSOR' : 'SUCCESSOR',
-      effectiveDate: null,
-      targetOdsCode: v as string,
-      targetPrimaryRoleTypeId: null,
-      uniqueSuccId: null,
-    }));
   return {
-    odsCode: code,
+    odsCode,
     operationalPeriod: pair('opStartDate', 'opEndDate'),
     legalPeriod: pair('legStartDate', 'legEndDate'),
     lastChangeDate: isoDate(first('lastChangeDate')),
     primaryRoleTypeId: first('primaryRole') ?? null,
-    successions,
+    successions: props.map(succession).filter((s): s is Succession => s !== null),
   };
 }
 
-/** The Organization's record completed by its `$lookup`: the lookup's org-level dates replace the role fallback. */
+/** Reads a `CodeSystem/$lookup` answer (system ods-organization-code, `property=*`). */
+export function fromOrganisationCodeLookup(params: Parameters): OrganisationCodeFacts {
+  if (params.resourceType !== 'Parameters') throw new FhirMalformedError(`resourceType ${params.resourceType}`);
+  const parameters = params.parameter ?? [];
+  const code = parameters.find((p) => p.name === 'code')?.valueCode;
+  if (code === undefined) throw new FhirMalformedError('$lookup Parameters without a code');
+  const props = parameters
+    .filter((p) => p.name === 'property')
+    .map(lookupProperty)
+    .filter((p): p is CodeProperty => p !== null);
+  return factsFrom(code, props);
+}
+
+/** Reads an `$expand` of ods-organization-code (filter `concept in …`): one set of facts per code, in answer order. */
+export function fromOrganisationCodeExpansion(valueSet: ValueSet): OrganisationCodeFacts[] {
+  return expansionContains(valueSet).map((c) => {
+    if (c.code === undefined) throw new FhirMalformedError('expansion entry without a code');
+    return factsFrom(c.code, containsProperties(c));
+  });
+}
+
+/** The record completed by its code-system facts: the authoritative org-level dates replace the role fallback. */
 export function withLookup(org: Organisation, facts: OrganisationCodeFacts): Organisation {
   if (facts.odsCode !== org.odsCode)
     throw new FhirMalformedError(`$lookup for ${facts.odsCode} applied to ${org.odsCode}`);
@@ -363,4 +427,89 @@ export function withLookup(org: Organisation, facts: OrganisationCodeFacts): Org
     lastChangeDate: org.lastChangeDate ?? facts.lastChangeDate,
     successions: facts.successions,
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Code systems ($expand), summaries, deletions
+
+function expansionContains(valueSet: ValueSet): ValueSetContains[] {
+  if (valueSet.resourceType !== 'ValueSet') throw new FhirMalformedError(`resourceType ${valueSet.resourceType}`);
+  const contains = valueSet.expansion?.contains;
+  if (valueSet.expansion === undefined) throw new FhirMalformedError('ValueSet without an expansion');
+  return contains ?? [];
+}
+
+function containsProperties(c: ValueSetContains): CodeProperty[] {
+  return top(c.extension, EXPANSION_PROPERTY_EXTENSION)
+    .map(expansionProperty)
+    .filter((p): p is CodeProperty => p !== null);
+}
+
+/** ORD's numeric `code` beside its id ("RO197" → "197"): ODT's concept code is the id, so the number is derived. */
+function numericPart(id: string): string {
+  return id.replace(/^[A-Za-z]+/, '');
+}
+
+function concepts(valueSet: ValueSet, system: string): { code: string; display: string; c: ValueSetContains }[] {
+  return expansionContains(valueSet).map((c) => {
+    if (c.code === undefined || (c.system !== undefined && c.system !== system))
+      throw new FhirMalformedError(`expansion of ${system} holds ${c.system ?? '?'}|${c.code ?? '?'}`);
+    return { code: c.code, display: c.display ?? '', c };
+  });
+}
+
+/** ODSOrganisationRole's expansion (with `property=primaryRole`) as role types. */
+export function toRoleTypes(valueSet: ValueSet): RoleType[] {
+  return concepts(valueSet, ROLE_CODE_SYSTEM).map(({ code, display, c }) => ({
+    id: code,
+    code: numericPart(code),
+    displayName: display,
+    isPrimary: containsProperties(c).some((p) => p.code === 'primaryRole' && p.value === true),
+  }));
+}
+
+export function toRelationshipTypes(valueSet: ValueSet): RelationshipType[] {
+  return concepts(valueSet, RELATIONSHIP_CODE_SYSTEM).map(({ code, display }) => ({
+    id: code,
+    code: numericPart(code),
+    displayName: display,
+  }));
+}
+
+export function toRecordClasses(valueSet: ValueSet): RecordClass[] {
+  return concepts(valueSet, RECORD_CLASS_CODE_SYSTEM).map(({ code, display }) => ({
+    id: code,
+    code: numericPart(code),
+    displayName: display,
+  }));
+}
+
+/** A search row from an Organization: what ORD's summary carries, read off the full resource. */
+export function toOrganisationSummary(org: Organization, isPrimaryRole: IsPrimaryRole): OrganisationSummary {
+  const full = toOrganisation(org, isPrimaryRole);
+  return {
+    kind: 'summary',
+    odsCode: full.odsCode,
+    name: full.name,
+    status: full.status,
+    recordClassId: full.recordClassId,
+    postcode: full.address?.postcode ?? null,
+    lastChangeDate: full.lastChangeDate,
+    primaryRoleTypeId: full.roles.find((r) => r.isPrimary)?.roleTypeId ?? null,
+  };
+}
+
+/** The reason every ODT deletion gets: `List/Organization-deletion` carries codes and dates, no reasons. */
+export const ODT_DELETION_REASON = Object.freeze({ code: 0, description: 'deleted (ODT gives no reason)' });
+
+/** `List/Organization-deletion` as deleted organisations (no primary role or reason: ODT's list has neither). */
+export function toDeletedOrganisations(list: List): DeletedOrganisation[] {
+  if (list.resourceType !== 'List') throw new FhirMalformedError(`resourceType ${list.resourceType}`);
+  return (list.entry ?? []).map((entry, i) => {
+    const code = entry.item.identifier?.system === ODS_CODE_SYSTEM ? entry.item.identifier.value : undefined;
+    if (code === undefined || code === '') throw new FhirMalformedError(`List/${list.id} entry ${i} has no ODS code`);
+    if (entry.date === undefined) throw new FhirMalformedError(`List/${list.id} entry ${i} has no date`);
+    // ORD's /notifications time is "YYYY-MM-DD HH:MM:SS"; the domain keeps the source's own text, so ODT's stays ISO.
+    return { odsCode: code, primaryRoleTypeId: null, deletedAt: entry.date, reason: { ...ODT_DELETION_REASON } };
+  });
 }

@@ -37,6 +37,7 @@ export interface Extension {
   valueInteger?: number;
   valueBoolean?: boolean;
   valueString?: string;
+  valueCode?: string;
   valueDateTime?: string;
   valueCoding?: Coding;
   valueCodeableConcept?: CodeableConcept;
@@ -115,6 +116,7 @@ export interface ParametersParameter {
   valueDateTime?: string;
   valueInteger?: number;
   valueCoding?: Coding;
+  resource?: Resource;
   part?: ParametersParameter[];
 }
 
@@ -129,15 +131,28 @@ export interface ValueSetContains {
   code?: string;
   display?: string;
   inactive?: boolean;
-  /** R5-style property backport Ontoserver emits in expansions (`property` parameter of `$expand`). */
-  property?: { code: string; valueCode?: string; valueString?: string; valueBoolean?: boolean; valueCoding?: Coding }[];
+  /**
+   * The requested properties, as Ontoserver emits them in R4: the R5 backport extension
+   * (EXPANSION_PROPERTY_EXTENSION), sub-extensions `code`, `value[x]` and, for a succession, `subProperty`.
+   */
+  extension?: Extension[];
 }
 
 export interface ValueSet {
   resourceType: 'ValueSet';
   id?: string;
   url?: string;
-  expansion?: { total?: number; offset?: number; contains?: ValueSetContains[] };
+  compose?: {
+    inactive?: boolean;
+    include: { system: string; filter?: { property: string; op: string; value: string }[] }[];
+  };
+  expansion?: {
+    identifier?: string;
+    timestamp?: string;
+    total?: number;
+    offset?: number;
+    contains?: ValueSetContains[];
+  };
 }
 
 export interface ListEntry {
