@@ -1,10 +1,13 @@
-// The composition root: settings → OrdClient → ORD source → shared cache (+ change-feed poller) → Yoga and its plugins.
+// The composition root: settings → the wire client (ORD or ODT) → its source → shared cache (+ change-feed poller) → Yoga.
 // src/main.ts, src/demo.ts and the test stack build the server only through createApp, so they all run the same wiring.
 
 import { loadConfig, type Config } from './config.js';
 import { DEFAULT_MIRROR_SETTINGS } from './sources/mirror/settings.js';
 import type { IsoDate } from './domain/types.js';
 import { OrdClient, type OrdClientOptions } from './sources/ord/client.js';
+import { FhirClient } from './sources/fhir/client.js';
+import { FhirOrganisationSource } from './sources/fhir/source.js';
+import { FHIR_DEFAULT_SETTINGS } from './sources/fhir/settings.js';
 import type { Logger } from './logger.js';
 import { createOdsServer, type OdsServer } from './server/yoga.js';
 import { readinessCheck } from './server/plugins/health.js';
@@ -31,6 +34,8 @@ import { useSourceFreshness } from './server/plugins/sourceFreshness.js';
 export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed' | 'budget'> {
   /** Which source serves the contract (SOURCE); `ord` when omitted. `mirror` needs `mirror` and a store (openApp). */
   source?: Config['source'];
+  /** Where ODT is, its key and call policy (FHIR_*), for SOURCE=fhir; the defaults when omitted. */
+  fhir?: Config['fhir'];
   /** Where the mirror is and how fresh it must be (MIRROR_*); the defaults when omitted. */
   mirror?: Config['mirror'];
   /** Limits, CORS, shutdown grace (src/server/plugins/hardening.ts); the defaults when omitted. */
@@ -47,7 +52,7 @@ export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed'
 
 export interface AppOverrides {
   logger?: Logger;
-  /** Clock, sleep, backoff and pacer-guard options for the ORD client (tests). */
+  /** Clock, sleep, backoff and pacer-guard options for the wire client, ORD's or ODT's (tests). */
   clientOptions?: OrdClientOptions;
   /** The cache's clock (tests expire entries without waiting). */
   now?: () => number;
@@ -55,15 +60,18 @@ export interface AppOverrides {
   today?: () => IsoDate;
   /** Offer the example operations as GraphiQL tabs (default true). */
   exampleTabs?: boolean;
-  /** Wrap or replace the uncached ORD source (e.g. a fault-injecting decorator in tests). */
-  upstream?: (ord: OrdOrganisationSource) => OrganisationSource;
+  /** Wrap or replace the uncached wire source (e.g. a fault-injecting decorator in tests). */
+  upstream?: (wire: OrganisationSource) => OrganisationSource;
   /** With SOURCE=mirror: the opened store and its source (openApp opens them from MIRROR_URL). */
   mirror?: { store: MirrorStore; source: MirrorOrganisationSource };
 }
 
 export interface App {
   yoga: OdsServer;
+  /** The ORD client (always built: the mirror's sync reads ORD; with SOURCE=fhir it makes no calls). */
   client: OrdClient;
+  /** The ODT client with SOURCE=fhir, else null. */
+  fhirClient: FhirClient | null;
   /** What the schema reads: the shared cache over `upstream`, or `upstream` itself when CACHE_MAX_BYTES is 0. */
   source: OrganisationSource;
   /** The shared cache, or null when it is off. */
@@ -85,6 +93,7 @@ export function appSettingsFromEnv(env: Record<string, string | undefined> = pro
   const {
     source,
     ord,
+    fhir,
     mirror,
     cache,
     changeFeed,
@@ -98,6 +107,7 @@ export function appSettingsFromEnv(env: Record<string, string | undefined> = pro
   return {
     source,
     ord,
+    fhir,
     mirror,
     cache,
     changeFeed,
@@ -133,7 +143,12 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
   const { logger } = overrides;
   const client = new OrdClient(settings.ord, overrides.clientOptions);
   const ord = new OrdOrganisationSource(client);
-  const upstream = overrides.upstream ? overrides.upstream(ord) : ord;
+  const fhirClient =
+    settings.source === 'fhir'
+      ? new FhirClient(settings.fhir ?? FHIR_DEFAULT_SETTINGS, fhirOptions(overrides.clientOptions))
+      : null;
+  const wire: OrganisationSource = fhirClient ? new FhirOrganisationSource(fhirClient) : ord;
+  const upstream = overrides.upstream ? overrides.upstream(wire) : wire;
   const mirror = settings.source === 'mirror' ? overrides.mirror : undefined;
   if (settings.source === 'mirror' && !mirror)
     throw new Error('SOURCE=mirror needs the mirror opened first: use openApp (it opens MIRROR_URL).');
@@ -192,7 +207,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
             source,
             freshness: { source: mirror.source, maxAgeHours: mirrorSettings.maxAgeHours },
           })
-        : readinessCheck({ source, circuit: client.circuit }),
+        : readinessCheck({ source, circuit: (fhirClient ?? client).circuit }),
       scopeOf: upstreamScopeOf,
     },
     // In this order: the client is named first, the budget estimates, then the client's limits charge the estimate.
@@ -206,6 +221,7 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
   return {
     yoga,
     client,
+    fhirClient,
     source,
     cache,
     upstream,
@@ -217,6 +233,14 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
       await mirrorSync?.stop();
       mirror?.source.close();
       await client.close();
+      await fhirClient?.close();
     },
   };
+}
+
+/** The wire-neutral part of the ORD client's test options (clock, sleep, backoff, pacer guard), for the ODT client. */
+function fhirOptions(options: OrdClientOptions | undefined) {
+  if (options === undefined) return {};
+  const { now, sleep, random, baseDelayMs, maxDelayMs, maxRetryAfterMs, pacerGuardMs, userAgent } = options;
+  return { now, sleep, random, baseDelayMs, maxDelayMs, maxRetryAfterMs, pacerGuardMs, userAgent };
 }

@@ -16,6 +16,7 @@ import { DEFAULT_HARDENING_SETTINGS, type HardeningSettings } from './server/plu
 import { DEFAULT_RESPONSE_BOUNDS_SETTINGS, type ResponseBoundsSettings } from './server/plugins/responseBounds.js';
 import { ensureCanListen, exitAtStartup } from './server/serve.js';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server/settings.js';
+import { FHIR_DEFAULT_SETTINGS, type FhirClientSettings } from './sources/fhir/settings.js';
 import { ORD_DEFAULT_SETTINGS, type OrdClientSettings } from './sources/ord/settings.js';
 import { DEFAULT_MIRROR_SETTINGS, type MirrorSettings } from './sources/mirror/settings.js';
 import { DEFAULT_SOURCE_KIND, SOURCE_KINDS, type SourceKind } from './sources/settings.js';
@@ -27,6 +28,8 @@ export interface Config {
   /** Which source serves the contract (SOURCE). */
   source: SourceKind;
   ord: OrdClientSettings;
+  /** ODT, ORD's FHIR R4 successor (SOURCE=fhir). */
+  fhir: FhirClientSettings;
   mirror: MirrorSettings;
   cache: CacheConfig;
   changeFeed: ChangeFeedSettings;
@@ -49,6 +52,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, DEFAULT_LOG_LEVEL),
     source: oneOf(env, 'SOURCE', SOURCE_KINDS, DEFAULT_SOURCE_KIND),
     ord: ordSettings(env),
+    fhir: fhirSettings(env),
     mirror: mirrorSettings(env),
     cache: cacheConfig(env),
     changeFeed: {
@@ -111,6 +115,23 @@ function ordSettings(env: Env): OrdClientSettings {
     circuitFailures: intSetting(env, 'ORD_CIRCUIT_FAILURES', d.circuitFailures, 0, 1000),
     circuitResetSeconds: intSetting(env, 'ORD_CIRCUIT_RESET_SECONDS', d.circuitResetSeconds, 1, 3600),
     maxQueuedPerClient: intSetting(env, 'ORD_MAX_QUEUED_PER_CLIENT', d.maxQueuedPerClient, 1, 1_000_000),
+  };
+}
+
+function fhirSettings(env: Env): FhirClientSettings {
+  const d = FHIR_DEFAULT_SETTINGS;
+  return {
+    baseUrl: urlSetting(env, 'FHIR_BASE_URL', d.baseUrl),
+    apiKey: env.FHIR_API_KEY?.trim() || null,
+    maxSearchPages: intSetting(env, 'FHIR_MAX_SEARCH_PAGES', d.maxSearchPages, 1, 10_000),
+    rateLimit: intSetting(env, 'FHIR_RATE_LIMIT', d.rateLimit, 1, 1000),
+    maxConcurrency: intSetting(env, 'FHIR_MAX_CONCURRENCY', d.maxConcurrency, 1, 256),
+    timeoutMs: intSetting(env, 'FHIR_TIMEOUT_MS', d.timeoutMs, 1, 600_000),
+    maxRetries: intSetting(env, 'FHIR_MAX_RETRIES', d.maxRetries, 0, 10),
+    pacerGuardMs: intSetting(env, 'FHIR_PACER_GUARD_MS', d.pacerGuardMs, 0, 1000),
+    circuitFailures: intSetting(env, 'FHIR_CIRCUIT_FAILURES', d.circuitFailures, 0, 1000),
+    circuitResetSeconds: intSetting(env, 'FHIR_CIRCUIT_RESET_SECONDS', d.circuitResetSeconds, 1, 3600),
+    maxQueuedPerClient: intSetting(env, 'FHIR_MAX_QUEUED_PER_CLIENT', d.maxQueuedPerClient, 1, 1_000_000),
   };
 }
 

@@ -1,29 +1,63 @@
 // Typed outcomes of an ODT error response: HAPI, Ontoserver and the APIM proxy all answer with an OperationOutcome.
 // Each class extends the source-level vocabulary (src/sources/errors.ts), so layers above switch on meaning, not FHIR.
 
-import { SourceError, SourceRejectedError, SourceUnavailableError } from '../errors.js';
+import type { RetryPolicy } from '../../upstream/retry.js';
+import { SourceError, SourceInvalidArgumentError, SourceRejectedError, SourceUnavailableError } from '../errors.js';
 import type { OperationOutcome } from './types.js';
 
 /** Which ODT interaction a request was for (the adapter's counters and logs key on it). */
 export type FhirEndpoint = 'organization' | 'organization-search' | 'affiliation-search' | 'lookup' | 'expand' | 'list';
 
+export const FHIR_ENDPOINTS: readonly FhirEndpoint[] = [
+  'organization',
+  'organization-search',
+  'affiliation-search',
+  'lookup',
+  'expand',
+  'list',
+];
+
 /**
  * How ODT failed: `unauthorized` (401/403: a missing or wrong `apikey`, a deployment fault rather than the caller's),
- * `rate_limited` (429), `http_status` (5xx or an unexpected status), `malformed` (a body that is not what FHIR promises).
+ * `rate_limited` (429 after every retry), `http_status` (5xx or an unexpected status), `html` (an HTML page where FHIR
+ * JSON was expected), `malformed` (unparseable, cut short, or not the shape the profiles promise), `timeout`,
+ * `network`, and `circuit_open` (not sent: ODT failed repeatedly, src/upstream/circuit.ts).
  */
-export type FhirUpstreamErrorKind = 'unauthorized' | 'rate_limited' | 'http_status' | 'malformed';
+export type FhirUpstreamErrorKind =
+  'unauthorized' | 'rate_limited' | 'http_status' | 'html' | 'malformed' | 'timeout' | 'network' | 'circuit_open';
+
+export const FHIR_UPSTREAM_ERROR_KINDS: readonly FhirUpstreamErrorKind[] = [
+  'unauthorized',
+  'rate_limited',
+  'http_status',
+  'html',
+  'malformed',
+  'timeout',
+  'network',
+  'circuit_open',
+];
+
+export interface FhirUpstreamErrorOptions {
+  endpoint?: FhirEndpoint | null;
+  status?: number | null;
+  /** The OperationOutcome's own text, when there was one. */
+  outcomeText?: string | null;
+  /** From a Retry-After header on a 429, in ms. */
+  retryAfterMs?: number | null;
+  cause?: unknown;
+}
 
 export class FhirUpstreamError extends SourceUnavailableError {
   declare readonly kind: FhirUpstreamErrorKind;
   /** The OperationOutcome's own text, when there was one. */
   readonly outcomeText: string | null;
-  constructor(
-    kind: FhirUpstreamErrorKind,
-    message: string,
-    options: { endpoint?: FhirEndpoint | null; status?: number | null; outcomeText?: string | null } = {},
-  ) {
+  readonly retryAfterMs: number | null;
+  /** How many requests were sent for this call (1 + retries). */
+  attempts = 1;
+  constructor(kind: FhirUpstreamErrorKind, message: string, options: FhirUpstreamErrorOptions = {}) {
     super(kind, message, options);
     this.outcomeText = options.outcomeText ?? null;
+    this.retryAfterMs = options.retryAfterMs ?? null;
   }
 }
 
@@ -95,6 +129,7 @@ export function fhirErrorFromResponse(
   status: number,
   body: unknown,
   endpoint: FhirEndpoint | null = null,
+  retryAfterMs: number | null = null,
 ): FhirRejectedError | FhirNotFoundError | FhirUpstreamError {
   const text = outcomeText(body);
   const issueCode = isOutcome(body) ? (body.issue[0]?.code ?? null) : null;
@@ -111,6 +146,7 @@ export function fhirErrorFromResponse(
       endpoint,
       status,
       outcomeText: text,
+      retryAfterMs,
     });
   if (status >= 400 && status < 500)
     return new FhirRejectedError(status, text ?? `HTTP ${status}`, issueCode, endpoint);
@@ -120,3 +156,31 @@ export function fhirErrorFromResponse(
     outcomeText: text,
   });
 }
+
+/** Refused before anything was sent: e.g. an ODS code that could escape the URL path. */
+export class FhirInvalidArgumentError extends SourceInvalidArgumentError {
+  constructor(argument: string, value: unknown, reason: string, endpoint: FhirEndpoint | null = null) {
+    super(argument, value, reason, endpoint);
+  }
+}
+
+/**
+ * Every ODT call is a safe read (GETs, and `$expand`, a POST that changes nothing), so transient failures are retried:
+ * network errors, timeouts, malformed or cut-short bodies, 5xx and 429 (honouring Retry-After). Not retried: 401 (the
+ * key will not fix itself), 404, 400/422 rejections, and anything that is not a FhirUpstreamError.
+ */
+export function isRetryable(error: unknown): error is FhirUpstreamError {
+  if (!(error instanceof FhirUpstreamError)) return false;
+  if (error.kind === 'unauthorized' || error.kind === 'circuit_open') return false;
+  if ((error.kind === 'http_status' || error.kind === 'html') && error.status !== null && error.status < 500)
+    return false;
+  return true;
+}
+
+export const fhirRetryPolicy: RetryPolicy<FhirUpstreamError> = {
+  isRetryable,
+  retryAfterMs: (error) => error.retryAfterMs,
+  noteAttempts: (error, attempts) => {
+    if (error instanceof FhirUpstreamError) error.attempts = attempts;
+  },
+};

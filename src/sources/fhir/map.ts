@@ -18,6 +18,7 @@ import type {
   Status,
   Succession,
 } from '../../domain/types.js';
+import { summaryOf } from '../../domain/summary.js';
 import type { DeletedOrganisation } from '../types.js';
 import { FhirMalformedError } from './errors.js';
 import type {
@@ -33,6 +34,7 @@ import type {
   Parameters,
   ParametersParameter,
   Reference,
+  Resource,
   ValueSet,
   ValueSetContains,
 } from './types.js';
@@ -262,26 +264,39 @@ export function toRelationship(
 }
 
 /**
- * The relationships in an OrganizationAffiliation search Bundle (`primary-organization=X`, usually with
- * `_include=OrganizationAffiliation:participating-organization`), keyed by source ODS code in Bundle order.
- * Targets not included get a null primary role: we do not guess one.
+ * The relationships among an OrganizationAffiliation search's matches, keyed by source ODS code in answer order, their
+ * targets' primary roles read off the `_include`d Organizations. Targets not included get a null primary role: we do
+ * not guess one.
  */
-export function relationshipsFromBundle(bundle: Bundle, isPrimaryRole: IsPrimaryRole): Map<string, Relationship[]> {
-  const included = new Map<string, string | null>();
-  for (const entry of bundle.entry ?? []) {
-    const r = entry.resource;
-    if (r?.resourceType === 'Organization') included.set(r.id, primaryRoleTypeId(r, isPrimaryRole));
+export function relationshipsFromResources(
+  matches: readonly Resource[],
+  included: readonly Resource[],
+  isPrimaryRole: IsPrimaryRole,
+): Map<string, Relationship[]> {
+  const targets = new Map<string, string | null>();
+  for (const r of included) {
+    if (r.resourceType === 'Organization') targets.set(r.id, primaryRoleTypeId(r, isPrimaryRole));
   }
   const out = new Map<string, Relationship[]>();
-  for (const entry of bundle.entry ?? []) {
-    const r = entry.resource;
-    if (r?.resourceType !== 'OrganizationAffiliation') continue;
+  for (const r of matches) {
+    if (r.resourceType !== 'OrganizationAffiliation') continue;
     const source = affiliationSource(r);
     const list = out.get(source) ?? [];
-    list.push(toRelationship(r, (code) => included.get(code) ?? null));
+    list.push(toRelationship(r, (code) => targets.get(code) ?? null));
     out.set(source, list);
   }
   return out;
+}
+
+/** The same, from one search Bundle (`primary-organization=X&_include=…:participating-organization`). */
+export function relationshipsFromBundle(bundle: Bundle, isPrimaryRole: IsPrimaryRole): Map<string, Relationship[]> {
+  const entries = bundle.entry ?? [];
+  const of = (mode: 'match' | 'include') =>
+    entries
+      .filter((e) => (e.search?.mode ?? (e.resource?.resourceType === 'Organization' ? 'include' : 'match')) === mode)
+      .map((e) => e.resource)
+      .filter((r): r is Resource => r !== undefined);
+  return relationshipsFromResources(of('match'), of('include'), isPrimaryRole);
 }
 
 export function withRelationships(org: Organisation, relationships: Relationship[]): Organisation {
@@ -486,17 +501,7 @@ export function toRecordClasses(valueSet: ValueSet): RecordClass[] {
 
 /** A search row from an Organization: what ORD's summary carries, read off the full resource. */
 export function toOrganisationSummary(org: Organization, isPrimaryRole: IsPrimaryRole): OrganisationSummary {
-  const full = toOrganisation(org, isPrimaryRole);
-  return {
-    kind: 'summary',
-    odsCode: full.odsCode,
-    name: full.name,
-    status: full.status,
-    recordClassId: full.recordClassId,
-    postcode: full.address?.postcode ?? null,
-    lastChangeDate: full.lastChangeDate,
-    primaryRoleTypeId: full.roles.find((r) => r.isPrimary)?.roleTypeId ?? null,
-  };
+  return summaryOf(toOrganisation(org, isPrimaryRole));
 }
 
 /** The reason every ODT deletion gets: `List/Organization-deletion` carries codes and dates, no reasons. */

@@ -1,5 +1,5 @@
 // The ODT (FHIR) client's settings: where ODT is, its API key, plus the call policy (src/upstream/settings.ts).
-// ODT's defaults live here; config.ts will read the FHIR_* variables over them (not wired yet).
+// ODT's defaults live here: config.ts reads the FHIR_* variables over them, and the client needs nothing from config.ts.
 
 import { DEFAULT_UPSTREAM_SETTINGS, type UpstreamSettings } from '../../upstream/settings.js';
 
@@ -10,12 +10,20 @@ export const FHIR_SANDBOX_BASE_URL = 'https://sandbox.api.service.nhs.uk/organis
 /** APIM reads the key from this request header (`VerifyAPIKey` … `request.header.apikey`). */
 export const FHIR_API_KEY_HEADER = 'apikey';
 
-/** From the environment, once wired: FHIR_BASE_URL, FHIR_API_KEY, FHIR_RATE_LIMIT and the shared call-policy knobs. */
+/**
+ * From the environment (src/config.ts): FHIR_BASE_URL, FHIR_API_KEY, FHIR_RATE_LIMIT, FHIR_MAX_CONCURRENCY,
+ * FHIR_TIMEOUT_MS, FHIR_MAX_RETRIES, FHIR_MAX_SEARCH_PAGES, FHIR_CIRCUIT_FAILURES, FHIR_CIRCUIT_RESET_SECONDS.
+ */
 export interface FhirClientSettings extends UpstreamSettings {
   /** ODT base URL, ending in `/fhir`; the client adds the trailing slash relative paths need. */
   baseUrl: string;
   /** Sent as the `apikey` header; null sends none (the sandbox needs none, production and int do). */
   apiKey: string | null;
+  /**
+   * Most pages (of up to 1000) one search may take. ODT cannot sort by name, so a search reads every match to answer
+   * in ORD's order: one wider than this is refused with a clear error rather than cut short.
+   */
+  maxSearchPages: number;
 }
 
 /**
@@ -26,6 +34,8 @@ export interface FhirClientSettings extends UpstreamSettings {
 export const FHIR_DEFAULT_SETTINGS: Readonly<Required<FhirClientSettings>> = Object.freeze({
   baseUrl: FHIR_PRODUCTION_BASE_URL,
   apiKey: null,
+  // 30 pages: 30,000 matches, 6 s at 5 calls a second; the national GP practice list (~13,000) fits.
+  maxSearchPages: 30,
   ...DEFAULT_UPSTREAM_SETTINGS,
   rateLimit: 5,
 });

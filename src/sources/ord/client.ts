@@ -20,7 +20,8 @@ import {
 } from './errors.js';
 import { ORD_CODE_PATTERN, checkCode, resolveUnder, searchQuery, syncQuery } from './query.js';
 import type { OrdClientSettings } from './settings.js';
-import { OrdTransport, header, isObject, type OrdAnswer } from './transport.js';
+import { header, isObject } from '../../upstream/http.js';
+import { OrdTransport, type OrdAnswer } from './transport.js';
 import type {
   OrdDeletedOrganisation,
   OrdOrganisation,
