@@ -1,5 +1,5 @@
-// The whole stack for GraphQL tests, over real HTTP: ORD simulator → createApp (OrdClient, source, optional cache, budget) → node:http.
-// Tests post GraphQL to it and count ORD calls from the simulator's request log; nothing is mocked.
+// The whole stack for GraphQL tests, over real HTTP: a simulator (ORD's, or ODT's for SOURCE=fhir) → createApp (client,
+// source, optional cache, budget) → node:http. Tests post GraphQL to it and count upstream calls from the simulator's log.
 
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
@@ -18,6 +18,7 @@ import { serve } from '../../src/server/serve.js';
 import type { OrdClient } from '../../src/sources/ord/client.js';
 import { startOrdSimulator } from '../../src/simulators/ord/server.js';
 import type { OrdSimulator, RequestLogEntry } from '../../src/simulators/ord/types.js';
+import { startOdtSimulator, type OdtSimulator } from '../../src/simulators/odt/server.js';
 import type { CachedOrganisationSource } from '../../src/cache/cachedSource.js';
 import type { OrganisationSource } from '../../src/sources/types.js';
 import { loadDataset } from '../../src/dataset/build.js';
@@ -36,7 +37,10 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
 }
 
 export interface Stack {
+  /** The ORD simulator (always started; with SOURCE=fhir nothing calls it). */
   sim: OrdSimulator;
+  /** The ODT simulator serving the same dataset, with `source: 'fhir'`; else null. */
+  odt: OdtSimulator | null;
   client: OrdClient;
   app: App;
   /** What the schema reads: the shared cache when `cache` is on, else the plain ORD source. */
@@ -50,13 +54,13 @@ export interface Stack {
     query: string | TypedDocumentNode<TData, TVars> | DocumentNode,
     variables?: TVars,
   ): Promise<GraphQLResponse<TData>>;
-  /** ORD calls logged since the last clearLog, optionally of one endpoint ("organisation", "search", …). */
+  /** Upstream calls (ORD's, or ODT's with `fhir`) logged since the last clearLog, optionally of one endpoint. */
   calls(endpoint?: string): RequestLogEntry[];
   close(): Promise<void>;
 }
 
-/** Which source the stack's server answers from: ORD (the simulator) or a mirror of the same dataset on an engine. */
-export type StackSource = 'ord' | `mirror-${MirrorEngineUnderTest}`;
+/** Which source the stack's server answers from: ORD, ODT (SOURCE=fhir) or a mirror of the same dataset on an engine. */
+export type StackSource = 'ord' | 'fhir' | `mirror-${MirrorEngineUnderTest}`;
 
 export interface StackOptions {
   /** Default `ord`. A mirror is filled with the simulator's own dataset, so answers can be compared with ORD's. */
@@ -106,16 +110,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const defaults = loadConfig({});
   const sourceKind = options.source ?? 'ord';
+  const odt =
+    sourceKind === 'fhir'
+      ? await startOdtSimulator({
+          port: 0,
+          ...(options.dataset ? { dataset: options.dataset } : { tier: options.tier ?? 'small' }),
+          ...(options.today ? { today: options.today } : {}),
+        })
+      : null;
   let mirror: Awaited<ReturnType<typeof freshMirror>> | undefined;
   let mirrorSource: MirrorOrganisationSource | undefined;
-  if (sourceKind !== 'ord') {
+  if (sourceKind.startsWith('mirror-')) {
     mirror = await freshMirror(sourceKind === 'mirror-postgres' ? 'postgres' : 'sqlite');
     await fillFromDataset(mirror.store, options.dataset ?? loadDataset(options.tier ?? 'small'));
     mirrorSource = await MirrorOrganisationSource.open(mirror.store);
   }
   const app = createApp(
     {
-      source: sourceKind === 'ord' ? 'ord' : 'mirror',
+      source: sourceKind === 'ord' || sourceKind === 'fhir' ? sourceKind : 'mirror',
       mirror: {
         ...defaults.mirror,
         url: mirror?.url ?? defaults.mirror.url,
@@ -131,6 +143,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         circuitFailures: 0,
         ...options.ord,
       },
+      fhir: {
+        ...defaults.fhir,
+        baseUrl: odt?.baseUrl ?? defaults.fhir.baseUrl,
+        rateLimit: options.rateLimit ?? 1000,
+        maxConcurrency: 16,
+        timeoutMs: options.timeoutMs ?? 2_000,
+        maxRetries: options.maxRetries ?? 0,
+        circuitFailures: 0,
+      },
       cache: { ...defaults.cache, cacheMaxBytes: options.cache ? defaults.cache.cacheMaxBytes : 0 },
       changeFeed: defaults.changeFeed,
       budget: { ...defaults.budget, ...options.budget },
@@ -142,7 +163,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     {
       clientOptions: { baseDelayMs: 5, maxDelayMs: 20, pacerGuardMs: 0 },
-      today: () => sim.today,
+      today: () => (odt ?? sim).today,
       ...(mirror && mirrorSource ? { mirror: { store: mirror.store, source: mirrorSource } } : {}),
       ...options.app,
     },
@@ -161,19 +182,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return { ...body, status: response.status };
   };
 
+  const log = (): RequestLogEntry[] => (odt ?? sim).requests();
   return {
     sim,
+    odt,
     client,
     app,
     source,
     cache: app.cache,
     url,
     gql,
-    calls: (endpoint) => sim.requests().filter((r) => endpoint === undefined || r.endpoint === endpoint),
+    calls: (endpoint) => log().filter((r) => endpoint === undefined || r.endpoint === endpoint),
     close: async () => {
       await served.close();
       await app.close();
       await mirror?.close();
+      await odt?.close();
       await sim.close();
     },
   };
@@ -198,6 +222,7 @@ export function useStack(options: StackOptions = {}): Stack {
   });
   beforeEach(() => {
     current?.sim.clearLog();
+    current?.odt?.clearLog();
   });
   return new Proxy({} as Stack, {
     get(_target, property) {
