@@ -39,17 +39,31 @@ import type {
   ValueSetContains,
 } from './types.js';
 
-export const ODS_CODE_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
-export const ROLE_EXTENSION = 'https://fhir.nhs.uk/England/StructureDefinition/Extension-England-OrganisationRole';
-export const TYPED_PERIOD_EXTENSION = 'https://fhir.nhs.uk/England/StructureDefinition/Extension-England-TypedPeriod';
-export const TYPED_DATE_TIME_EXTENSION =
-  'https://fhir.nhs.uk/England/StructureDefinition/Extension-England-TypedDateTime';
-export const ADDRESS_KEY_EXTENSION = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-AddressKey';
-const ODS = 'https://digital.nhs.uk/services/organisation-data-service/CodeSystem/';
-export const ROLE_CODE_SYSTEM = `${ODS}ODSOrganisationRole`;
-export const RELATIONSHIP_CODE_SYSTEM = `${ODS}ODSRelationship`;
-export const RECORD_CLASS_CODE_SYSTEM = `${ODS}ODSRecordClass`;
-export const RECORD_USE_TYPE_CODE_SYSTEM = 'https://fhir.nhs.uk/England/CodeSystem/England-ODSRecordUseType';
+// The URL constants live beside the wire types (types.ts) so the ODT simulator can share them; re-exported here.
+import {
+  ODS_CODE_SYSTEM,
+  ROLE_EXTENSION,
+  TYPED_PERIOD_EXTENSION,
+  TYPED_DATE_TIME_EXTENSION,
+  ADDRESS_KEY_EXTENSION,
+  ROLE_CODE_SYSTEM,
+  RELATIONSHIP_CODE_SYSTEM,
+  RECORD_CLASS_CODE_SYSTEM,
+  RECORD_USE_TYPE_CODE_SYSTEM,
+  EXPANSION_PROPERTY_EXTENSION,
+} from './types.js';
+export {
+  ODS_CODE_SYSTEM,
+  ROLE_EXTENSION,
+  TYPED_PERIOD_EXTENSION,
+  TYPED_DATE_TIME_EXTENSION,
+  ADDRESS_KEY_EXTENSION,
+  ROLE_CODE_SYSTEM,
+  RELATIONSHIP_CODE_SYSTEM,
+  RECORD_CLASS_CODE_SYSTEM,
+  RECORD_USE_TYPE_CODE_SYSTEM,
+  EXPANSION_PROPERTY_EXTENSION,
+};
 
 /**
  * Whether a role code (RO…) is a primary role. ODT's role extension carries no primary flag (NOTES §3.2): primary-ness
@@ -324,10 +338,6 @@ interface CodeProperty {
   value: PropertyValue;
   sub: CodeProperty[];
 }
-
-/** The extension Ontoserver puts each requested property in, inside an R4 expansion (the R5 backport). */
-export const EXPANSION_PROPERTY_EXTENSION =
-  'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property';
 
 function parameterValue(p: ParametersParameter | undefined): PropertyValue {
   if (p === undefined) return undefined;

@@ -196,3 +196,22 @@ export interface Bundle<R = Resource> {
   link?: BundleLink[];
   entry?: BundleEntry<R>[];
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The systems and extension URLs of ODT's wire format (read by map.ts, written by the ODT simulator)
+
+export const ODS_CODE_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
+export const ROLE_EXTENSION = 'https://fhir.nhs.uk/England/StructureDefinition/Extension-England-OrganisationRole';
+export const TYPED_PERIOD_EXTENSION = 'https://fhir.nhs.uk/England/StructureDefinition/Extension-England-TypedPeriod';
+export const TYPED_DATE_TIME_EXTENSION =
+  'https://fhir.nhs.uk/England/StructureDefinition/Extension-England-TypedDateTime';
+export const ADDRESS_KEY_EXTENSION = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-AddressKey';
+const ODS = 'https://digital.nhs.uk/services/organisation-data-service/CodeSystem/';
+export const ROLE_CODE_SYSTEM = `${ODS}ODSOrganisationRole`;
+export const RELATIONSHIP_CODE_SYSTEM = `${ODS}ODSRelationship`;
+export const RECORD_CLASS_CODE_SYSTEM = `${ODS}ODSRecordClass`;
+export const RECORD_USE_TYPE_CODE_SYSTEM = 'https://fhir.nhs.uk/England/CodeSystem/England-ODSRecordUseType';
+
+/** The extension Ontoserver puts each requested property in, inside an R4 expansion (the R5 backport). */
+export const EXPANSION_PROPERTY_EXTENSION =
+  'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property';
