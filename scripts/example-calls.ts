@@ -1,17 +1,29 @@
-// Prints, for every example operation in schema/operations/, the ORD calls it makes cold and warm (from the simulator's log).
-// `npm run example:calls [-- --tier full]`: a fresh shared cache per operation, code systems loaded first as a running server has them.
+// Prints, for every example operation in schema/operations/, the upstream calls it makes cold and warm (the simulator's log).
+// `npm run example:calls [-- --tier full] [-- --source fhir]`: ORD's calls, or ODT's over the ODT simulator; a fresh
+// shared cache per operation, code systems loaded first as a running server has them.
 
 import { appSettingsFromEnv, createApp } from '../src/app.js';
 import { exampleOperations } from '../src/server/examples.js';
+import { startOdtSimulator } from '../src/simulators/odt/server.js';
 import { startOrdSimulator } from '../src/simulators/ord/server.js';
 
 const tierArg = process.argv.indexOf('--tier');
 const tier = tierArg >= 0 && process.argv[tierArg + 1] === 'full' ? 'full' : 'small';
-const sim = await startOrdSimulator({ tier, port: 0 });
+const sourceArg = process.argv.indexOf('--source');
+const fhir = sourceArg >= 0 && process.argv[sourceArg + 1] === 'fhir';
+const sim = fhir ? await startOdtSimulator({ tier, port: 0 }) : await startOrdSimulator({ tier, port: 0 });
 const rows: string[][] = [];
 
 for (const op of exampleOperations()) {
-  const env = { ...process.env, ORD_BASE_URL: sim.baseUrl, ORD_RATE_LIMIT: '1000', ORD_STARTUP_PROBE: 'false' };
+  const env = fhir
+    ? {
+        ...process.env,
+        SOURCE: 'fhir',
+        FHIR_BASE_URL: sim.baseUrl,
+        FHIR_RATE_LIMIT: '1000',
+        ORD_STARTUP_PROBE: 'false',
+      }
+    : { ...process.env, ORD_BASE_URL: sim.baseUrl, ORD_RATE_LIMIT: '1000', ORD_STARTUP_PROBE: 'false' };
   // The simulator's today, so operations with relative dates (ChangedSince's daysAgo) ask inside its window.
   const app = createApp(appSettingsFromEnv(env), { exampleTabs: false, today: () => sim.today });
   // A running server holds the code systems after its first query; count only what the operation itself needs.
@@ -62,5 +74,5 @@ const header = [
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-console.log(`tier ${tier}, simulator ${sim.organisationCount} organisations`);
+console.log(`${fhir ? 'ODT' : 'ORD'}: tier ${tier}, simulator ${sim.organisationCount} organisations`);
 console.log([line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));

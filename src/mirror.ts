@@ -13,6 +13,9 @@ import type { MirrorStatus, MirrorStore } from './sources/mirror/store.js';
 import { daysBetween, syncMirror, SYNC_QUEUE } from './sources/mirror/sync.js';
 import { OrdClient } from './sources/ord/client.js';
 import { OrdOrganisationSource } from './sources/ord/source.js';
+import { FhirClient } from './sources/fhir/client.js';
+import { FhirOrganisationSource } from './sources/fhir/source.js';
+import type { DeletionFeed, OrganisationSource } from './sources/types.js';
 
 const USAGE = `npm run mirror -- <command> [options]
 
@@ -23,13 +26,15 @@ const USAGE = `npm run mirror -- <command> [options]
   import <file.xml|file.zip>
         the official baseline: TRUD's ORD XML full file (or its zip), streamed; watermark = its PublicationDate.
         Resumable on the same file.
-  sync [--today YYYY-MM-DD]
-        apply every change since the watermark (ORD /sync, each changed record, /notifications);
+  sync [--today YYYY-MM-DD] [--from ord|fhir]
+        apply every change since the watermark (ORD /sync, each changed record, /notifications; or, --from fhir,
+        ODT's Organization?lastChangeDate=ge…, each changed record, List/Organization-deletion at FHIR_BASE_URL);
         today = the UTC date unless --today.
   status [--json]
         counts, watermark and its age, when the mirror was last complete, the baseline, any unfinished job.
 
-Settings (environment): MIRROR_URL (default sqlite:var/mirror.sqlite), ORD_BASE_URL, ORD_RATE_LIMIT, LOG_LEVEL.`;
+Settings (environment): MIRROR_URL (default sqlite:var/mirror.sqlite), ORD_BASE_URL, ORD_RATE_LIMIT, FHIR_BASE_URL,
+FHIR_API_KEY, FHIR_RATE_LIMIT, LOG_LEVEL.`;
 
 /** Bad input on the command line. */
 class UsageError extends Error {}
@@ -40,6 +45,17 @@ const utcToday = (): string => new Date().toISOString().slice(0, 10);
 function ordSource(config: Config): { client: OrdClient; source: OrdOrganisationSource } {
   const client = new OrdClient(config.ord);
   return { client, source: new OrdOrganisationSource(client) };
+}
+
+/** The source a job reads: ORD (the default), or ODT with `--from fhir`. */
+function jobSource(
+  config: Config,
+  from: string | undefined,
+): { client: { close(): Promise<void> }; source: OrganisationSource & DeletionFeed } {
+  if (from === undefined || from === 'ord') return ordSource(config);
+  if (from !== 'fhir') throw new UsageError(`--from must be ord or fhir; got "${from}"`);
+  const client = new FhirClient(config.fhir);
+  return { client, source: new FhirOrganisationSource(client) };
 }
 
 /** SIGINT/SIGTERM abort the job (it finishes its batch and commits); a second one ends the process at once. */
@@ -145,10 +161,10 @@ async function importFile(store: MirrorStore, args: string[], logger: Logger): P
 }
 
 async function sync(config: Config, store: MirrorStore, args: string[], logger: Logger): Promise<void> {
-  const { values } = parseArgs({ args, options: { today: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { today: { type: 'string' }, from: { type: 'string' } } });
   const today = values.today ?? utcToday();
   if (!DATE.test(today)) throw new UsageError(`--today must be YYYY-MM-DD; got "${today}"`);
-  const { client, source } = ordSource(config);
+  const { client, source } = jobSource(config, values.from);
   try {
     const result = await syncMirror(source, store, {
       today,

@@ -79,7 +79,10 @@ describe.each(MIRROR_ENGINES)('SOURCE=mirror on %s answers as SOURCE=ord does', 
  * Where ODT cannot give ORD's answer, each documented on the field or filter it concerns (docs/odt-wire.md): the
  * operation, and why. Every other operation must answer exactly as ORD does.
  */
-const SOURCE_DEPENDENT_ON_FHIR: Record<string, string> = {};
+const SOURCE_DEPENDENT_ON_FHIR: Record<string, string> = {
+  // SearchFilter.name's description: ORD's `_` matches one character; ODT's name:contains has no wildcard.
+  'search by name wildcard': 'ODT has no single-character wildcard',
+};
 
 describe('SOURCE=fhir (over the ODT simulator) answers as SOURCE=ord does', () => {
   let fhir: Stack;
@@ -93,7 +96,8 @@ describe('SOURCE=fhir (over the ODT simulator) answers as SOURCE=ord does', () =
   it.each(corpus.map((op) => [op.name, op] as const))('%s', async (name, op) => {
     const res = await fhir.gql(op.query, op.variables);
     if (SOURCE_DEPENDENT_ON_FHIR[name] !== undefined) {
-      // Still answered, and differently only in what is documented.
+      // Answered without error, and differently from ORD (else the exception is stale and should go).
+      expect(res.errors).toBeUndefined();
       expect(answer(res)).not.toEqual(expected.get(op.name));
       return;
     }

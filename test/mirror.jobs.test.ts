@@ -21,6 +21,10 @@ import {
 import { openMirrorStore } from '../src/sources/mirror/open.js';
 import type { MirrorStore } from '../src/sources/mirror/store.js';
 import { MirrorSyncGapError, MirrorSyncLoop, syncMirror } from '../src/sources/mirror/sync.js';
+import { startOdtSimulator } from '../src/simulators/odt/server.js';
+import { FhirClient } from '../src/sources/fhir/client.js';
+import { FHIR_DEFAULT_SETTINGS } from '../src/sources/fhir/settings.js';
+import { FhirOrganisationSource } from '../src/sources/fhir/source.js';
 import { OrdClient } from '../src/sources/ord/client.js';
 import { OrdOrganisationSource } from '../src/sources/ord/source.js';
 import type { OrdOrganisation } from '../src/sources/ord/types.js';
@@ -386,6 +390,46 @@ describe('sync', () => {
     await store.close();
     await c.close();
     await s.close();
+  });
+
+  it('--from fhir: ODT lastChangeDate=ge pages + each changed record + the deletion List; the same store', async () => {
+    const ch = changes();
+    const odt = await startOdtSimulator({ dataset });
+    odt.applyChanges({ today: NEXT_DAY, upsert: ch.upsert, delete: [{ odsCode: ch.deleted }] });
+    odt.clearLog();
+    const client = new FhirClient({ ...FHIR_DEFAULT_SETTINGS, baseUrl: odt.baseUrl, rateLimit: 2000, maxRetries: 0 });
+    const store = await copyOfClean('sync-fhir.sqlite');
+    try {
+      const result = await syncMirror(new FhirOrganisationSource(client), store, { today: NEXT_DAY });
+      const listed = new Set(
+        [...dataset.organisations.entries()].filter(([, o]) => o.LastChangeDate >= '2026-02-28').map(([code]) => code),
+      );
+      listed.delete(ch.deleted);
+      for (const o of ch.upsert) listed.add(o.OrgId.extension);
+      expect(result).toMatchObject({
+        from: '2026-02-28',
+        today: NEXT_DAY,
+        listed: listed.size,
+        notFound: 0,
+        deleted: 1,
+      });
+      const log = odt.requests();
+      expect(log.filter((r) => r.path.includes('lastChangeDate')).map((r) => r.path)[0]).toBe(
+        'Organization?lastChangeDate=ge2026-02-28&_count=1000',
+      );
+      expect(log.filter((r) => r.endpoint === 'list').map((r) => r.path)).toEqual(['List/Organization-deletion']);
+      expect(log.filter((r) => r.endpoint === 'organization')).toHaveLength(listed.size);
+      expect((await store.getOrganisation(ch.renamed))?.name).toBe('A RENAMED TEST PRACTICE');
+      const rel = (await store.getOrganisation(ch.relChanged))?.relationships[0];
+      expect(rel).toMatchObject({ status: 'INACTIVE', operationalPeriod: { start: '2013-04-01', end: NEXT_DAY } });
+      expect(await store.getOrganisation(ch.deleted)).toBeNull();
+      expect((await store.getOrganisation('ZZ1NEW'))?.name).toBe('A BRAND NEW TEST PRACTICE');
+      expect((await store.status()).state.watermark).toBe(NEXT_DAY);
+    } finally {
+      await store.close();
+      await client.close();
+      await odt.close();
+    }
   });
 
   it('a fault on one record mid-sync leaves the watermark; a rerun finishes the same queue without asking /sync again', async () => {

@@ -25,7 +25,7 @@ export type OrganisationFilter = {
   anyOfRoles?: Array<string> | null | undefined;
   /** Only records changed on or after this date (ORD `LastChangeDate`; ORD accepts dates up to 185 days back, not in the future). */
   changedSince?: string | null | undefined;
-  /** Case-insensitive substring of the name (ORD `Name`: 3–100 characters, letters, digits, spaces and `_@&.()'"/:,+;-`; `_` matches any one character). */
+  /** Case-insensitive substring of the name (ORD `Name`: 3–100 characters, letters, digits, spaces and `_@&.()'"/:,+;-`; `_` matches any one character on ORD and the mirror; on SOURCE=fhir ODT has no wildcard, so `_` is literal). */
   name?: string | null | undefined;
   /** A non-primary role type id the organisation holds, e.g. "RO76" for GP practices (ORD `NonPrimaryRoleId`). */
   nonPrimaryRole?: string | null | undefined;

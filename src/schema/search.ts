@@ -286,7 +286,7 @@ export const OrganisationFilterRef = builder.inputType('OrganisationFilter', {
   fields: (t) => ({
     name: t.string({
       description:
-        'Case-insensitive substring of the name (ORD `Name`: 3–100 characters, letters, digits, spaces and `_@&.()\'"/:,+;-`; `_` matches any one character).',
+        'Case-insensitive substring of the name (ORD `Name`: 3–100 characters, letters, digits, spaces and `_@&.()\'"/:,+;-`; `_` matches any one character on ORD and the mirror; on SOURCE=fhir ODT has no wildcard, so `_` is literal).',
     }),
     postcode: t.string({
       description:

@@ -4,7 +4,10 @@
 import type { CodeSystemName, OrganisationSource } from './types.js';
 
 export interface UpstreamCallCosts {
-  /** One full record by code. */
+  /**
+   * One full record by code. A source that fetches records in batches may say what one costs within a batch, as a
+   * fraction of a call (the estimate rounds its total up).
+   */
   record(): number;
   /** One page of a search, `rows` rows long. */
   searchPage(rows: number): number;

@@ -1,4 +1,5 @@
-// `npm run sim`: runs the ORD simulator as a standalone server for front-end CI, the demo and manual poking.
+// `npm run sim`: runs the ORD simulator (or, with `--api odt`, the ODT FHIR one) as a standalone server for front-end CI,
+// the demo and manual poking.
 // Flags map one-to-one onto startOrdSimulator options; bad flags exit 2 with a message, SIGINT/SIGTERM shut down cleanly.
 // `--write-xml FILE` writes the tier as an ORD XML full file instead (optionally N copies, optionally zipped) and exits.
 
@@ -6,6 +7,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAULT_MODES, validateFaultConfig } from './faults.js';
 import { startOrdSimulator } from './server.js';
+import { startOdtSimulator } from '../odt/server.js';
 import type { FaultConfig, FaultConfigSeed } from './types.js';
 import { MAX_XML_COPIES, writeOrdXml } from './xml.js';
 import { writeZip } from './zip.js';
@@ -15,6 +17,9 @@ const HELP = `Usage: npm run sim -- [options]
 Runs a faithful simulator of the NHS ODS ORD API (https://directory.spineservices.nhs.uk/ORD/2-0-0/).
 
 Options:
+  --api <ord|odt>        which API to serve: ORD (default) or ODT, its FHIR R4 successor, from the same dataset
+                         (https://api.service.nhs.uk/organisation-data-terminology-api/fhir; docs/odt-wire.md)
+  --api-key <key>        with --api odt: answer 401 unless the request's apikey header carries this key
   --port <n>             port to listen on (default 8080; 0 = any free port)
   --host <addr>          address to bind (default 127.0.0.1)
   --tier <small|full>    dataset tier (default full)
@@ -63,6 +68,8 @@ function parseCli(argv: string[]) {
       strict: true,
       allowPositionals: false,
       options: {
+        api: { type: 'string' },
+        'api-key': { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         tier: { type: 'string' },
@@ -88,6 +95,11 @@ function parseCli(argv: string[]) {
   if (values.help) return { help: true as const };
   const tier = values.tier ?? 'full';
   if (tier !== 'small' && tier !== 'full') throw new UsageError(`--tier must be small or full; got "${tier}"`);
+  const api = values.api ?? 'ord';
+  if (api !== 'ord' && api !== 'odt') throw new UsageError(`--api must be ord or odt; got "${api}"`);
+  if (values['api-key'] !== undefined && api !== 'odt') throw new UsageError('--api-key needs --api odt');
+  if (values['write-xml'] !== undefined && api !== 'ord')
+    throw new UsageError('--write-xml writes ORD XML: drop --api odt');
   if (values.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.today))
     throw new UsageError(`--today must be YYYY-MM-DD; got "${values.today}"`);
   if (values['link-base-url'] !== undefined) {
@@ -127,6 +139,8 @@ function parseCli(argv: string[]) {
   if (writeXml === '') throw new UsageError('--write-xml needs a file name');
   return {
     help: false as const,
+    api: api as 'ord' | 'odt',
+    apiKey: values['api-key'],
     writeXml:
       writeXml === undefined
         ? undefined
@@ -160,15 +174,19 @@ async function main(): Promise<void> {
     return;
   }
   let sim;
+  const start = {
+    tier: opts.tier,
+    port: opts.port,
+    host: opts.host,
+    ...(opts.today !== undefined ? { today: opts.today } : {}),
+    ...(opts.linkBaseUrl !== undefined ? { linkBaseUrl: opts.linkBaseUrl } : {}),
+    faults: opts.faults,
+  };
   try {
-    sim = await startOrdSimulator({
-      tier: opts.tier,
-      port: opts.port,
-      host: opts.host,
-      today: opts.today,
-      linkBaseUrl: opts.linkBaseUrl,
-      faults: opts.faults,
-    });
+    sim =
+      opts.api === 'odt'
+        ? await startOdtSimulator({ ...start, ...(opts.apiKey !== undefined ? { apiKey: opts.apiKey } : {}) })
+        : await startOrdSimulator(start);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     process.stderr.write(
@@ -176,10 +194,12 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  const [name, variable] =
+    opts.api === 'odt' ? ['ODT simulator', 'SOURCE=fhir FHIR_BASE_URL'] : ['ORD simulator', 'ORD_BASE_URL'];
   process.stdout.write(
-    `ORD simulator (tier ${opts.tier}, ${sim.organisationCount} organisations) listening on ${sim.baseUrl}\n` +
+    `${name} (tier ${opts.tier}, ${sim.organisationCount} organisations) listening on ${sim.baseUrl}\n` +
       `today = ${sim.today}; faults: ${JSON.stringify(sim.faults())}\n` +
-      `ORD_BASE_URL=${sim.baseUrl}\n`,
+      `${variable}=${sim.baseUrl}\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {

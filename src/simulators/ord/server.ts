@@ -9,7 +9,7 @@
 // 429 always carries Retry-After. Latency and `mode` honour `pathPrefix`; the hard rate limit covers every ORD path.
 
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenSimulator, readBody } from '../shared/http.js';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OrdDataset } from '../../dataset/types.js';
@@ -88,20 +88,6 @@ function controlReply(res: http.ServerResponse, status: number, value: unknown):
     Date: new Date().toUTCString(),
   });
   res.end(body);
-}
-
-function readBody(req: http.IncomingMessage, max = 1_000_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) reject(new Error('request body too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 async function handleControl(
@@ -267,12 +253,6 @@ async function loadTier(tier: 'small' | 'full'): Promise<OrdDataset> {
   return loadDataset(tier);
 }
 
-function hostForUrl(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 /** Start an ORD simulator. Without `dataset`, loads `tier` (default "small") via src/dataset/build.ts. */
 export async function startOrdSimulator(options: StartOptions = {}): Promise<OrdSimulator> {
   const dataset = options.dataset ?? (await loadTier(options.tier ?? 'small'));
@@ -293,38 +273,22 @@ export async function startOrdSimulator(options: StartOptions = {}): Promise<Ord
   const server = http.createServer({ keepAlive: true }, createOrdRequestHandler({ api, faults, log, info }));
   server.keepAliveTimeout = 5_000;
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  return listenSimulator(server, {
+    host,
+    port: options.port ?? 0,
+    basePath: BASE_PATH,
+    api: {
+      get organisationCount() {
+        return api.index.dataset.organisations.size;
+      },
+      get today() {
+        return api.today;
+      },
+      applyChanges: (changes) => api.applyChanges(changes),
+    },
+    log,
+    faults,
   });
-  const port = (server.address() as AddressInfo).port;
-  let closed: Promise<void> | undefined;
-  return {
-    baseUrl: `http://${hostForUrl(host)}:${port}${BASE_PATH}`,
-    port,
-    get organisationCount() {
-      return api.index.dataset.organisations.size;
-    },
-    get today() {
-      return api.today;
-    },
-    applyChanges: (changes) => api.applyChanges(changes),
-    requests: () => log.requests(),
-    clearLog: () => log.clear(),
-    counters: () => log.counters(),
-    setFaults: (f) => faults.set(f),
-    clearFaults: () => faults.clear(),
-    faults: () => faults.current(),
-    close: () =>
-      (closed ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Hung requests and idle keep-alive sockets would otherwise hold close() open forever.
-        server.closeAllConnections();
-      })),
-  };
 }
 
 export { SERVER_HEADER };

@@ -69,12 +69,14 @@ const CHANGE_FEED_MAX_PAGES = 400;
 
 /**
  * What each request costs on ODT. A full record is 3 calls (the Organization, its affiliations with their targets,
- * its ods-organization-code `$lookup`); a DataLoader batch of up to 100 is 3 as well, so this is the most a record
- * costs. A search reads every match (ODT cannot sort by name), so a page costs ⌈matches ÷ 1000⌉: `rows` is the least
- * it can be. A code system is one `$expand`.
+ * its ods-organization-code `$lookup`), and so is a DataLoader batch of up to 100 (`_id=…`, affiliations, `$expand`):
+ * a record costs 3 ÷ 100 of a call within a batch, which is how the estimate counts it (rounded up, so a lone record
+ * is estimated at 1 where it spends 3; the budget still counts every real call as it is made). A search reads every
+ * match (ODT cannot sort by name), so a page costs ⌈matches ÷ 1000⌉: `rows` is the least it can be. A code system is
+ * one `$expand`.
  */
 const FHIR_CALL_COSTS: UpstreamCallCosts = {
-  record: () => 3,
+  record: () => 3 / FHIR_BATCH_SIZE,
   searchPage: (rows) => Math.max(1, Math.ceil(rows / FHIR_PAGE_SIZE)),
   codeSystem: () => 1,
 };
