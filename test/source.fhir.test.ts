@@ -64,6 +64,16 @@ describe('FhirOrganisationSource', () => {
     expect(calls().sort()).toEqual(['affiliation-search', 'expand', 'organization-search']);
   });
 
+  it('records asked for in the same turn are fetched as one batch', async () => {
+    const { source: fhir } = source();
+    await fhir.roleTypes();
+    sim.clearLog();
+    const [a, b, c] = await Promise.all(['RWR', 'QMJ', 'ZZZ99'].map((code) => fhir.getOrganisation(code)));
+    expect([a?.odsCode, b?.odsCode, c]).toEqual(['RWR', 'QMJ', null]);
+    expect(b).toEqual(fromOrd(dataset.organisations.get('QMJ')!));
+    expect(calls().sort()).toEqual(['affiliation-search', 'expand', 'organization-search']);
+  });
+
   it('members of a trust come from one affiliation search, filtered on our side by type, sorted by name', async () => {
     const { source: fhir } = source();
     const page = await fhir.searchOrganisations(
