@@ -13,12 +13,14 @@ import { startOrdSimulator, type OrdSimulator } from '../src/simulators/ord/serv
 import { writeOrdXml } from '../src/simulators/ord/xml.js';
 import {
   buildMirror,
+  exportMirror,
   importMirror,
   MirrorJobError,
   type BaselineItem,
   type BaselineRecord,
 } from '../src/sources/mirror/baseline.js';
 import { openMirrorStore } from '../src/sources/mirror/open.js';
+import { silentProgress } from '../src/sources/mirror/progress.js';
 import type { MirrorStore } from '../src/sources/mirror/store.js';
 import { MirrorSyncGapError, MirrorSyncLoop, syncMirror } from '../src/sources/mirror/sync.js';
 import { startOdtSimulator } from '../src/simulators/odt/server.js';
@@ -244,6 +246,52 @@ describe('import', () => {
   });
 
   const file = () => ({ path: xmlPath, size: statSync(xmlPath).size, mtimeMs: statSync(xmlPath).mtimeMs });
+
+  it('build --from fhir: ODT pages, ~4 calls per 1000 records, every record equal to the clean ORD build; resumes', async () => {
+    const odt = await startOdtSimulator({ dataset });
+    const client = new FhirClient({ ...FHIR_DEFAULT_SETTINGS, baseUrl: odt.baseUrl, rateLimit: 2000, maxRetries: 0 });
+    const store = await openMirrorStore(sqlite('export.sqlite'));
+    const cleanStore = await openMirrorStore(`sqlite:${clean}`);
+    try {
+      const fhir = new FhirOrganisationSource(client);
+      const stop = new AbortController();
+      // Stopped after its first page, then run again: it resumes at the second.
+      const first = await exportMirror(fhir, store, {
+        signal: stop.signal,
+        progress: () => ({
+          ...silentProgress(),
+          tick: (n?: number) => {
+            if ((n ?? 1) > 0) stop.abort();
+          },
+        }),
+        now: () => new Date(`${TODAY}T09:00:00.000Z`),
+      });
+      expect(first).toMatchObject({ complete: false, pages: 1, records: 1000, resumed: false });
+      const result = await exportMirror(new FhirOrganisationSource(client), store, {
+        sourceName: odt.baseUrl,
+        now: () => new Date(`${TODAY}T09:00:00.000Z`),
+      });
+      const pages = Math.ceil(dataset.organisations.size / 1000);
+      expect(result).toMatchObject({ complete: true, resumed: true, pages, records: dataset.organisations.size });
+      expect(await recordsOf(store, cleanCodes)).toEqual(await recordsOf(cleanStore, cleanCodes));
+      expect(await store.codeSystems()).toEqual(await cleanStore.codeSystems());
+      const log = odt.requests();
+      const byEndpoint = (e: string) => log.filter((r) => r.endpoint === e).length;
+      // Per page: the Organization page, its affiliations (a page per 1000), one $expand; plus a count per run, the
+      // three code systems, and the role code system again for the resumed run's new source (primary roles).
+      expect(byEndpoint('organization-search')).toBe(pages + 2);
+      expect(byEndpoint('expand')).toBe(pages + 3 + 1);
+      expect(byEndpoint('affiliation-search')).toBeGreaterThanOrEqual(pages);
+      // Beyond the 6 fixed calls (counts, code systems), at most 4 per page of 1000 records.
+      expect(log.length - 6).toBeLessThanOrEqual(pages * 4);
+      expect((await store.status()).state).toMatchObject({ watermark: TODAY });
+    } finally {
+      await store.close();
+      await cleanStore.close();
+      await client.close();
+      await odt.close();
+    }
+  });
 
   it('imports the simulator’s XML: every record equals the clean build; watermark = PublicationDate', async () => {
     const store = await openMirrorStore(sqlite('import.sqlite'));

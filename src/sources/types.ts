@@ -117,6 +117,29 @@ export function looksUpInBatches(source: OrganisationSource): source is Organisa
   return typeof (source as Partial<BatchLookup>).getOrganisations === 'function';
 }
 
+/** One page of a source's whole dataset, as full records; `next` resumes after it (null: that was the last). */
+export interface ExportPage {
+  records: Organisation[];
+  next: string | null;
+}
+
+/**
+ * A source that hands over every record a page at a time (ODT: Organization search pages, each completed in bulk), so
+ * a mirror baseline costs a few calls per thousand records rather than one per record. The cursor is opaque and
+ * survives a restart (the mirror's build keeps it).
+ */
+export interface PagedExport {
+  /** How many records the export will give (for progress). */
+  exportCount(): Promise<number>;
+  /** The page at `cursor` (null: the first). */
+  exportPage(cursor: string | null): Promise<ExportPage>;
+}
+
+export function exportsPages(source: OrganisationSource): source is OrganisationSource & PagedExport {
+  const probe = source as Partial<PagedExport>;
+  return typeof probe.exportPage === 'function' && typeof probe.exportCount === 'function';
+}
+
 /** An organisation withdrawn from publication (ORD's /notifications: deletions of the last 185 days). */
 export interface DeletedOrganisation {
   odsCode: string;

@@ -171,17 +171,36 @@ export class FhirClient {
           endpoint,
         );
       }
-      const current: string = path;
-      const json = await this.get(endpoint, () => current, false);
-      const bundle = this.resource<Bundle>(endpoint, json, 'Bundle');
+      const page = await this.searchPage(endpoint, resourceType, path);
       result.pages++;
-      result.matches.push(...entriesOf(bundle, 'match'));
-      result.included.push(...entriesOf(bundle, 'include'));
-      const next = bundle.link?.find((l) => l.relation === 'next')?.url;
-      path = next === undefined ? null : nextPagePath(next, resourceType, endpoint);
-      this.counters.increment(endpoint, 'ok');
+      result.matches.push(...page.matches);
+      result.included.push(...page.included);
+      path = page.next;
     }
     return result;
+  }
+
+  /**
+   * One page of a search: `path` is `{resourceType}?{query}` (a first page, or a `next` link re-rooted by
+   * nextPagePath). `next` is the following page's path, null on the last page.
+   */
+  async searchPage(
+    endpoint: 'organization-search' | 'affiliation-search',
+    resourceType: 'Organization' | 'OrganizationAffiliation',
+    path: string,
+  ): Promise<{ matches: Resource[]; included: Resource[]; total: number | null; next: string | null }> {
+    if (!path.startsWith(`${resourceType}?`))
+      throw new FhirInvalidArgumentError('page', path, `is not a ${resourceType} search`, endpoint);
+    const json = await this.get(endpoint, () => path, false);
+    const bundle = this.resource<Bundle>(endpoint, json, 'Bundle');
+    const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+    this.counters.increment(endpoint, 'ok');
+    return {
+      matches: entriesOf(bundle, 'match'),
+      included: entriesOf(bundle, 'include'),
+      total: bundle.total ?? null,
+      next: next === undefined ? null : nextPagePath(next, resourceType, endpoint),
+    };
   }
 
   /** `GET CodeSystem/$lookup` of one ODS code (`property=*`); null when the code system does not hold it. */

@@ -3,8 +3,8 @@
 
 import type { IsoDate, Organisation, RecordClass, RelationshipType, RoleType } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
-import type { OrganisationSearch, OrganisationSource } from '../types.js';
-import { silentProgress, type Progress, type ProgressOptions } from './progress.js';
+import type { OrganisationSearch, OrganisationSource, PagedExport } from '../types.js';
+import { formatCount, silentProgress, type Progress, type ProgressOptions } from './progress.js';
 import type { MirrorStore } from './store.js';
 
 /** The queue (and state key) a build keeps its codes in. */
@@ -268,6 +268,111 @@ export async function buildMirror(
   await store.setState('build', null);
   fetching.done(`${counts.done.toLocaleString('en-GB')} records; watermark ${state.watermark}`);
   return { complete: true, stored, gone, targetsQueued, queue: counts, resumed, watermark: state.watermark };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// export: a baseline from a source's own pages (ODT)
+
+/** Where a paged export has got to: kept in `build` state after every page, so a killed one resumes there. */
+interface ExportState {
+  kind: 'export';
+  startedAt: string;
+  watermark: IsoDate;
+  /** The next page's cursor (null before the first page). */
+  cursor: string | null;
+  pages: number;
+  records: number;
+}
+
+export interface ExportResult {
+  complete: boolean;
+  /** Records stored by this run, and by the whole export. */
+  stored: number;
+  records: number;
+  pages: number;
+  resumed: boolean;
+  watermark: IsoDate;
+}
+
+/**
+ * A baseline from a source that exports pages (`PagedExport`: ODT's Organization search pages, each completed in
+ * bulk), a few calls per thousand records instead of one per record. Each page is stored whole, then its cursor saved:
+ * a stop (signal) or a kill resumes at the page after the last one saved (a page stored twice is replaced, not doubled).
+ */
+export async function exportMirror(
+  source: OrganisationSource & PagedExport,
+  store: MirrorStore,
+  options: Omit<BuildOptions, 'roles' | 'batchSize' | 'concurrency'> = {},
+): Promise<ExportResult> {
+  const now = options.now ?? (() => new Date());
+  const progress = options.progress ?? noProgress;
+  const saved = await store.getState('build');
+  let state: ExportState;
+  const resumed = saved !== null;
+  if (saved !== null) {
+    const parsed = JSON.parse(saved) as ExportState | BuildState;
+    if (!('kind' in parsed) || parsed.kind !== 'export')
+      throw new MirrorJobError(
+        'a build crawled record by record is not finished: run it again without --from fhir to continue it, ' +
+          'or add --restart to drop it and start this one',
+      );
+    state = parsed;
+  } else {
+    const startedAt = now();
+    state = {
+      kind: 'export',
+      startedAt: startedAt.toISOString(),
+      watermark: isoDate(startedAt),
+      cursor: null,
+      pages: 0,
+      records: 0,
+    };
+    const [roleTypes, relationshipTypes, recordClasses] = await Promise.all([
+      source.roleTypes(),
+      source.relationshipTypes(),
+      source.recordClasses(),
+    ]);
+    await store.putCodeSystems({ roleTypes, relationshipTypes, recordClasses });
+    await store.setState('build', JSON.stringify(state));
+  }
+  if (resumed) options.logger?.info({ startedAt: state.startedAt, pages: state.pages }, 'build: resuming the export');
+  const total = await source.exportCount();
+  const bar = progress({ label: 'build: exporting pages', total, unit: 'records' });
+  bar.tick(state.records);
+  let stored = 0;
+  let finished = false;
+  while (options.signal?.aborted !== true) {
+    const page = await source.exportPage(state.cursor);
+    await store.putOrganisations(page.records, 'build');
+    stored += page.records.length;
+    state = { ...state, cursor: page.next, pages: state.pages + 1, records: state.records + page.records.length };
+    bar.tick(page.records.length);
+    if (page.next === null) {
+      finished = true;
+      break;
+    }
+    await store.setState('build', JSON.stringify(state));
+  }
+  const result = { stored, records: state.records, pages: state.pages, resumed, watermark: state.watermark };
+  if (!finished) {
+    await store.setState('build', JSON.stringify(state));
+    bar.done(`stopped after ${formatCount(state.records, 'records')} records (${state.pages} pages)`);
+    return { complete: false, ...result };
+  }
+  const baseline: BaselineRecord = {
+    kind: 'build',
+    source: options.sourceName ?? 'source',
+    roles: null,
+    started: state.startedAt,
+    finished: now().toISOString(),
+    records: state.records,
+  };
+  await store.setState('watermark', state.watermark);
+  await store.setState('completeAsOf', baseline.finished);
+  await store.setState('baseline', JSON.stringify(baseline));
+  await store.setState('build', null);
+  bar.done(`${formatCount(state.records, 'records')} records in ${state.pages} pages; watermark ${state.watermark}`);
+  return { complete: true, ...result };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
