@@ -6,7 +6,7 @@
 // with Retry-After, omitted when retryAfterSeconds is 0 (ODT's 429 may come either way, NOTES §1.4).
 
 import http from 'node:http';
-import { listenSimulator, readBody } from '../shared/http.js';
+import { listenSimulator, readBody } from '../common/http.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OrdDataset } from '../../dataset/types.js';
 import { FaultController, validateFaultConfig } from '../ord/faults.js';

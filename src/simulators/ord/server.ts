@@ -9,7 +9,7 @@
 // 429 always carries Retry-After. Latency and `mode` honour `pathPrefix`; the hard rate limit covers every ORD path.
 
 import http from 'node:http';
-import { listenSimulator, readBody } from '../shared/http.js';
+import { listenSimulator, readBody } from '../common/http.js';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OrdDataset } from '../../dataset/types.js';
