@@ -339,14 +339,10 @@ interface CodeProperty {
   sub: CodeProperty[];
 }
 
-function parameterValue(p: ParametersParameter | undefined): PropertyValue {
+/** The value[x] of a `$lookup` part or an expansion property extension (both carry FHIR's typed value keys). */
+function valueOf(p: ParametersParameter | Extension | undefined): PropertyValue {
   if (p === undefined) return undefined;
   return p.valueCode ?? p.valueString ?? p.valueDateTime ?? p.valueBoolean ?? p.valueInteger ?? p.valueCoding?.code;
-}
-
-function extensionValue(e: Extension | undefined): PropertyValue {
-  if (e === undefined) return undefined;
-  return e.valueCode ?? e.valueString ?? e.valueDateTime ?? e.valueBoolean ?? e.valueInteger ?? e.valueCoding?.code;
 }
 
 /**
@@ -357,8 +353,8 @@ function lookupProperty(p: ParametersParameter): CodeProperty | null {
   const code = p.part?.find((x) => x.name === 'code')?.valueCode;
   if (code === undefined) return null;
   const value =
-    parameterValue(p.part?.find((x) => x.name === 'value')) ??
-    parameterValue(p.part?.find((x) => x.name.startsWith('value')));
+    valueOf(p.part?.find((x) => x.name === 'value')) ??
+    valueOf(p.part?.find((x) => x.name.startsWith('value')));
   const sub = (p.part ?? [])
     .filter((x) => x.name === 'subproperty')
     .map(lookupProperty)
@@ -374,7 +370,7 @@ function expansionProperty(e: Extension): CodeProperty | null {
     .filter((x) => x.url === 'subProperty')
     .map(expansionProperty)
     .filter((x): x is CodeProperty => x !== null);
-  return { code, value: extensionValue(sub(e, 'value')), sub: nested };
+  return { code, value: valueOf(sub(e, 'value')), sub: nested };
 }
 
 /**
