@@ -353,8 +353,7 @@ function lookupProperty(p: ParametersParameter): CodeProperty | null {
   const code = p.part?.find((x) => x.name === 'code')?.valueCode;
   if (code === undefined) return null;
   const value =
-    valueOf(p.part?.find((x) => x.name === 'value')) ??
-    valueOf(p.part?.find((x) => x.name.startsWith('value')));
+    valueOf(p.part?.find((x) => x.name === 'value')) ?? valueOf(p.part?.find((x) => x.name.startsWith('value')));
   const sub = (p.part ?? [])
     .filter((x) => x.name === 'subproperty')
     .map(lookupProperty)
