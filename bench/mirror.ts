@@ -18,7 +18,7 @@ import { writeOrdXml } from '../src/simulators/ord/xml.js';
 import { postgresBinDir, startPostgres, type RunningPostgres } from '../test/helpers/postgres.js';
 import { ICB, MERGER, TRUST } from './analyst.js';
 import { NAIVE_SLEEP_MS } from './naiveClient.js';
-import { OVERHEAD_CODES } from './overhead.js';
+import { CARD_QUERY, OVERHEAD_CODES, loadRun } from './card.js';
 import { exampleOperation, firstJsonLine, percentile, postGraphql, round, spawnTs, stopChild } from './stack.js';
 import type { BenchRow } from './table.js';
 
@@ -29,14 +29,6 @@ const child = (name: string) => fileURLToPath(new URL(`./children/${name}`, impo
 const SYNTHETIC_COPIES = 5;
 const NATIONAL_DATE = '2021-06-30';
 const RUNS = 20;
-
-const CARD_QUERY = `query Card($odsCode: String!) {
-  organisation(odsCode: $odsCode) {
-    odsCode name address { lines town postcode }
-    roles { type { displayName } isPrimary status }
-    relationships { type { displayName } status target { odsCode name } }
-  }
-}`;
 
 const NATIONAL_QUERY = `query National($after: String) {
   searchOrganisations(filter: { primaryRole: "RO177", activeOn: "${NATIONAL_DATE}" }, first: 1000, after: $after) {
@@ -104,19 +96,6 @@ async function timedRuns(url: string, query: string, variables: Record<string, u
     if (i >= 2) times.push(performance.now() - t0);
   }
   return times.sort((a, b) => a - b);
-}
-
-interface LoadResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-function load(url: string, connections: number, durationMs: number): Promise<LoadResult> {
-  const bodies = OVERHEAD_CODES.map((odsCode) => JSON.stringify({ query: CARD_QUERY, variables: { odsCode } }));
-  const proc = spawnTs(child('loadgen.ts'), { url, bodies, connections, durationMs, warmupMs: 1000 });
-  return firstJsonLine<LoadResult>(proc, durationMs + 60_000);
 }
 
 export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
@@ -261,8 +240,8 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
             },
           );
         }
-        const mirror1 = await load(gql, 1, durationMs);
-        const mirror50 = await load(gql, 50, durationMs);
+        const mirror1 = await loadRun(gql, 1, durationMs);
+        const mirror50 = await loadRun(gql, 50, durationMs);
         const memory = memoryOf(pid);
         const calls = sim.requests().length;
         rows.push(
@@ -301,8 +280,8 @@ export async function benchMirror(durationMs: number): Promise<BenchRow[]> {
     });
     try {
       const urls = await firstJsonLine<{ ods: string }>(warm, 120_000);
-      const warm1 = await load(urls.ods, 1, durationMs);
-      const warm50 = await load(urls.ods, 50, durationMs);
+      const warm1 = await loadRun(urls.ods, 1, durationMs);
+      const warm50 = await loadRun(urls.ods, 50, durationMs);
       rows.push(
         { suite, case: 'card, 1 conn, warm cache over ORD', metric: 'req/s', value: Math.round(warm1.rps) },
         { suite, case: 'card, 50 conn, warm cache over ORD', metric: 'req/s', value: Math.round(warm50.rps) },

@@ -5,29 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { startOrdSimulator } from '../src/simulators/ord/server.js';
 import { firstJsonLine, round, spawnTs, stopChild } from './stack.js';
 import type { BenchRow } from './table.js';
+import { CARD_BODIES, CARD_QUERY, OVERHEAD_CODES, loadRun, type LoadResult } from './card.js';
 
-const CARD_QUERY = `query Card($odsCode: String!) {
-  organisation(odsCode: $odsCode) {
-    odsCode
-    name
-    address { lines town postcode }
-    roles { type { displayName } isPrimary status }
-    relationships { type { displayName } status target { odsCode name } }
-  }
-}`;
 const HELLO_QUERY = '{ hello }';
-/** Trusts, a site, practices, an ICB: rotated so no single record dominates. */
-export const OVERHEAD_CODES = ['RWR', 'RVVKC', 'A81001', 'G6V2S', 'RRP', 'QMJ', 'RA9', 'E83003'];
 const CONNECTIONS = [1, 50];
-const WARMUP_MS = 1000;
-
-interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
 
 /** The average of two runs of the same load (requests and errors added up). */
 function mean(a: LoadResult, b: LoadResult): LoadResult {
@@ -41,11 +22,6 @@ function mean(a: LoadResult, b: LoadResult): LoadResult {
 }
 
 const child = (name: string) => fileURLToPath(new URL(`./children/${name}`, import.meta.url));
-
-async function load(url: string, bodies: string[], connections: number, durationMs: number): Promise<LoadResult> {
-  const proc = spawnTs(child('loadgen.ts'), { url, bodies, connections, durationMs, warmupMs: WARMUP_MS });
-  return firstJsonLine<LoadResult>(proc, durationMs + WARMUP_MS + 30_000);
-}
 
 export async function benchOverhead(durationMs: number): Promise<BenchRow[]> {
   const suite = 'overhead';
@@ -62,19 +38,19 @@ export async function benchOverhead(durationMs: number): Promise<BenchRow[]> {
       120_000,
     );
     sim.clearLog();
-    const odsBodies = OVERHEAD_CODES.map((odsCode) => JSON.stringify({ query: CARD_QUERY, variables: { odsCode } }));
+    const odsBodies = CARD_BODIES;
     const helloBodies = [JSON.stringify({ query: HELLO_QUERY })];
     for (const connections of CONNECTIONS) {
       // Two rounds in opposite orders, averaged: whichever server runs first after a switch pays for the other's garbage
       // and the JIT's change of diet, which alone moved single-round ratios by a third.
       const first = [
-        await load(urls.hello, helloBodies, connections, durationMs),
-        await load(urls.ods, odsBodies, connections, durationMs),
-        await load(urls.odsNoBudget, odsBodies, connections, durationMs),
+        await loadRun(urls.hello, connections, durationMs, helloBodies),
+        await loadRun(urls.ods, connections, durationMs, odsBodies),
+        await loadRun(urls.odsNoBudget, connections, durationMs, odsBodies),
       ];
-      const noBudget = mean(first[2]!, await load(urls.odsNoBudget, odsBodies, connections, durationMs));
-      const ods = mean(first[1]!, await load(urls.ods, odsBodies, connections, durationMs));
-      const hello = mean(first[0]!, await load(urls.hello, helloBodies, connections, durationMs));
+      const noBudget = mean(first[2]!, await loadRun(urls.odsNoBudget, connections, durationMs, odsBodies));
+      const ods = mean(first[1]!, await loadRun(urls.ods, connections, durationMs, odsBodies));
+      const hello = mean(first[0]!, await loadRun(urls.hello, connections, durationMs, helloBodies));
       const h = `hello world { hello }, ${connections} conn`;
       const o = `organisation(odsCode) card, warm, ${connections} conn`;
       rows.push(

@@ -1,5 +1,5 @@
 // `npm run bench`: runs every benchmark suite, prints one table and writes bench/results/latest.json.
-// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, graphiql, load, fairness, abuse, mirror, pacing)
+// Usage: npm run bench [-- --suite analyst] [-- --seconds 5]   (suites: simulator, analyst, overhead, memory, graphiql, load, fairness, abuse, mirror, fhir, pacing)
 
 import { fileURLToPath } from 'node:url';
 import { benchAbuse } from './abuse.js';
@@ -7,6 +7,7 @@ import { benchAnalyst } from './analyst.js';
 import { benchGraphiql } from './graphiql.js';
 import { benchLoad } from './load.js';
 import { benchFairness } from './fairness.js';
+import { benchFhir } from './fhir.js';
 import { benchMemory } from './memory.js';
 import { benchMirror } from './mirror.js';
 import { benchOverhead } from './overhead.js';
@@ -26,6 +27,8 @@ const suites: Record<string, (durationMs: number) => Promise<BenchRow[]>> = {
   abuse: benchAbuse,
   // The local mirror: imports (full tier and a national-size file), a crawl, one day's sync, and serving from it.
   mirror: benchMirror,
+  // ODT beside ORD: calls per analyst task, a baseline from ODT's search pages, warm throughput fhir ÷ ord.
+  fhir: benchFhir,
   // Last: judges the ORD request logs every paced suite above recorded.
   pacing: benchPacing,
 };

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { appSettingsFromEnv, createApp, type App, type AppSettings } from '../src/app.js';
+import { FHIR_DEFAULT_SETTINGS } from '../src/sources/fhir/settings.js';
 import { exampleOperations } from '../src/server/examples.js';
 import { serve, type ServedApp } from '../src/server/serve.js';
 import { GRAPHQL_PATH } from '../src/server/yoga.js';
@@ -21,6 +22,8 @@ export const ORD_LATENCY_MS = 150;
 
 export interface StackOptions {
   ordBaseUrl: string;
+  /** Serve SOURCE=fhir from the ODT (simulator) at this base URL, paced and bounded like ORD; ORD when omitted. */
+  fhirBaseUrl?: string;
   rateLimit?: number;
   maxConcurrency?: number;
   /** MAX_UPSTREAM_CALLS_PER_OPERATION; the project default when omitted. */
@@ -45,16 +48,18 @@ export interface GraphqlAnswer<T> {
   extensions: Record<string, unknown> | undefined;
 }
 
-/** The settings the bench runs ods-graphql with: the project's defaults (not this shell's environment) with ORD pointed at the simulator. */
+/** The settings the bench runs ods-graphql with: the project's defaults (not this shell's environment) with ORD (or ODT) pointed at a simulator. */
 export function benchSettings(options: StackOptions): AppSettings {
   const defaults = appSettingsFromEnv({});
+  const policy = {
+    rateLimit: options.rateLimit ?? ORD_RATE_LIMIT,
+    ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
+  };
   return {
-    ord: {
-      ...defaults.ord,
-      baseUrl: options.ordBaseUrl,
-      rateLimit: options.rateLimit ?? ORD_RATE_LIMIT,
-      ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
-    },
+    ord: { ...defaults.ord, baseUrl: options.ordBaseUrl, ...policy },
+    ...(options.fhirBaseUrl !== undefined
+      ? { source: 'fhir' as const, fhir: { ...FHIR_DEFAULT_SETTINGS, baseUrl: options.fhirBaseUrl, ...policy } }
+      : {}),
     cache: defaults.cache,
     changeFeed: defaults.changeFeed,
     budget: {

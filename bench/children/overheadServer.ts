@@ -8,12 +8,19 @@ import { exitWithParent } from './exitWithParent.js';
 
 interface ServerArgs {
   ordBaseUrl: string;
+  /** Serve SOURCE=fhir from this ODT simulator instead of ORD (bench/fhir.ts). */
+  fhirBaseUrl?: string;
   query: string;
   codes: string[];
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ServerArgs;
-const stack = await startStack({ ordBaseUrl: args.ordBaseUrl, rateLimit: 1000, maxConcurrency: 16 });
+const stack = await startStack({
+  ordBaseUrl: args.ordBaseUrl,
+  ...(args.fhirBaseUrl !== undefined ? { fhirBaseUrl: args.fhirBaseUrl } : {}),
+  rateLimit: 1000,
+  maxConcurrency: 16,
+});
 for (let round = 0; round < 2; round++) {
   for (const odsCode of args.codes) await stack.graphql(args.query, { odsCode });
 }

@@ -9,6 +9,12 @@ export interface UpstreamCallCosts {
    * fraction of a call (the estimate rounds its total up).
    */
   record(): number;
+  /**
+   * For a source that fetches records in batches: what one batch costs, whatever its size. The estimate adds it once
+   * per level of the operation that fetches any record (records at one depth go upstream together), so a lone record
+   * counts a whole batch and `record()` covers the batches a level's many records fill.
+   */
+  readonly batchCalls?: number;
   /** One page of a search, `rows` rows long. */
   searchPage(rows: number): number;
   /** One code system's whole list. */

@@ -56,6 +56,8 @@ export interface Stack {
   ): Promise<GraphQLResponse<TData>>;
   /** Upstream calls (ORD's, or ODT's with `fhir`) logged since the last clearLog, optionally of one endpoint. */
   calls(endpoint?: string): RequestLogEntry[];
+  /** Forgets the upstream calls logged so far (on whichever simulator the source calls). */
+  clearLog(): void;
   close(): Promise<void>;
 }
 
@@ -193,6 +195,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     url,
     gql,
     calls: (endpoint) => log().filter((r) => endpoint === undefined || r.endpoint === endpoint),
+    clearLog: () => (odt ?? sim).clearLog(),
     close: async () => {
       await served.close();
       await app.close();

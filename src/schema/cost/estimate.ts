@@ -328,6 +328,11 @@ function planFor(document: DocumentNode, operationName: string | null | undefine
 
 class Walk {
   readonly systems = new Set<CodeSystemName>();
+  /** How deep in the operation the walk is now: each `below` one level further. */
+  depth = 0;
+  /** The levels that fetch a record, for a source that fetches in batches (UpstreamCallCosts.batchCalls). */
+  readonly batchedLevels = new Set<number>();
+  private readonly costsByDepth: UpstreamCallCosts[] = [];
 
   constructor(
     private readonly vars: Vars,
@@ -339,6 +344,19 @@ class Walk {
   private included(conditions: readonly Condition[]): boolean {
     for (const { skip, variable } of conditions) if (this.vars[variable] === skip) return false;
     return true;
+  }
+
+  /** The costs a field at the current depth sees: the source's, noting batched levels when the source batches. */
+  costsHere(): UpstreamCallCosts {
+    if (this.calls.batchCalls === undefined) return this.calls;
+    const depth = this.depth;
+    return (this.costsByDepth[depth] ??= {
+      ...this.calls,
+      record: () => {
+        this.batchedLevels.add(depth);
+        return this.calls.record();
+      },
+    });
   }
 
   args(field: PlannedField): Vars {
@@ -396,12 +414,18 @@ class FieldAt implements CostAt<unknown> {
   ) {
     this.args = walk.args(field);
     this.known = walk.known;
-    this.calls = walk.calls;
+    this.calls = walk.costsHere();
     this.today = walk.today;
   }
 
   below(child: unknown): number {
-    return this.field.selectionCosts ? this.walk.cost(this.field.selection!, child) : 0;
+    if (!this.field.selectionCosts) return 0;
+    this.walk.depth++;
+    try {
+      return this.walk.cost(this.field.selection!, child);
+    } finally {
+      this.walk.depth--;
+    }
   }
 
   needsFullRecord(): boolean {
@@ -437,6 +461,7 @@ export function estimateUpstreamCalls(input: EstimateInput): UpstreamEstimate {
   let calls = walk.cost([plan.root], undefined);
   const codeSystems = [...walk.systems].filter((system) => !codeSystemKnown(source, system));
   for (const system of codeSystems) calls += walk.calls.codeSystem(system);
+  calls += walk.batchedLevels.size * (walk.calls.batchCalls ?? 0);
   // A source may cost records in fractions of a call (ODT: 3 calls per batch of 100): a started call is a call.
   return { calls: Math.ceil(calls - 1e-9), codeSystems };
 }

@@ -77,13 +77,14 @@ const CHANGE_FEED_MAX_PAGES = 400;
 /**
  * What each request costs on ODT. A full record is 3 calls (the Organization, its affiliations with their targets,
  * its ods-organization-code `$lookup`), and so is a DataLoader batch of up to 100 (`_id=…`, affiliations, `$expand`):
- * a record costs 3 ÷ 100 of a call within a batch, which is how the estimate counts it (rounded up, so a lone record
- * is estimated at 1 where it spends 3; the budget still counts every real call as it is made). A search reads every
- * match (ODT cannot sort by name), so a page costs ⌈matches ÷ 1000⌉: `rows` is the least it can be. A code system is
- * one `$expand`.
+ * the estimate counts one batch per level of the operation that fetches records, and 3 ÷ 100 of a call for each record
+ * (an upper bound on ⌈n ÷ 100⌉ × 3). A search reads every match (ODT cannot sort by name), so a page costs
+ * ⌈matches ÷ 1000⌉: `rows` is the least it can be. A code system is one `$expand`.
  */
+const FHIR_CALLS_PER_BATCH = 3;
 const FHIR_CALL_COSTS: UpstreamCallCosts = {
-  record: () => 3 / FHIR_BATCH_SIZE,
+  record: () => FHIR_CALLS_PER_BATCH / FHIR_BATCH_SIZE,
+  batchCalls: FHIR_CALLS_PER_BATCH,
   searchPage: (rows) => Math.max(1, Math.ceil(rows / FHIR_PAGE_SIZE)),
   codeSystem: () => 1,
 };
