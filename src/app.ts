@@ -29,6 +29,15 @@ import type { MirrorStore } from './sources/mirror/store.js';
 import { MirrorSyncLoop } from './sources/mirror/sync.js';
 import type { OrganisationSource } from './sources/types.js';
 import { useSourceFreshness } from './server/plugins/sourceFreshness.js';
+import { Redis } from 'ioredis';
+import { SlidingWindowPacer } from './upstream/pacer.js';
+import { RedisPacer } from './upstream/pacer.redis.js';
+import {
+  DEFAULT_SHARED_STATE_SETTINGS,
+  fallbackRate,
+  resolveUpstreamSettings,
+  type UpstreamSettings,
+} from './upstream/settings.js';
 
 /** What the composition root is built from: the sections of the Config it wires (src/config.ts loadConfig). */
 export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed' | 'budget'> {
@@ -48,6 +57,8 @@ export interface AppSettings extends Pick<Config, 'ord' | 'cache' | 'changeFeed'
   rateLimit?: RateLimitSettings;
   /** MAX_RESPONSE_BYTES, MAX_RESULT_OBJECTS (src/server/plugins/responseBounds.ts); the defaults when omitted. */
   responseBounds?: Partial<ResponseBoundsSettings>;
+  /** REDIS_URL, REPLICAS_EXPECTED: several replicas sharing one upstream budget; none (one process) when omitted. */
+  shared?: Config['shared'];
 }
 
 export interface AppOverrides {
@@ -103,6 +114,7 @@ export function appSettingsFromEnv(env: Record<string, string | undefined> = pro
     clientIdentity,
     rateLimit,
     responseBounds,
+    shared,
   } = loadConfig(env);
   return {
     source,
@@ -117,6 +129,7 @@ export function appSettingsFromEnv(env: Record<string, string | undefined> = pro
     clientIdentity,
     rateLimit,
     responseBounds,
+    shared,
   };
 }
 
@@ -141,12 +154,42 @@ export async function openApp(settings: AppSettings, overrides: AppOverrides = {
 
 export function createApp(settings: AppSettings, overrides: AppOverrides = {}): App {
   const { logger } = overrides;
-  const client = new OrdClient(settings.ord, overrides.clientOptions);
+  const shared = settings.shared ?? DEFAULT_SHARED_STATE_SETTINGS;
+  const redis = shared.redisUrl !== '' ? connectRedis(shared.redisUrl, logger) : null;
+  // With Redis, each wire's rate holds for every replica together (its pacer shared); without, for this process.
+  const pacerFor = (name: string, upstream: UpstreamSettings) => {
+    if (!redis) return undefined;
+    const resolved = resolveUpstreamSettings(upstream);
+    const guardMs = overrides.clientOptions?.pacerGuardMs ?? resolved.pacerGuardMs;
+    const ownShare = fallbackRate(resolved.rateLimit, shared.replicasExpected);
+    return new RedisPacer({
+      redis,
+      name,
+      limit: resolved.rateLimit,
+      guardMs,
+      fallback: new SlidingWindowPacer({ limit: ownShare, guardMs }),
+      onModeChange: (mode, error) =>
+        mode === 'fallback'
+          ? logger?.warn(
+              { err: String(error), rateLimit: ownShare },
+              `Redis unreachable: ${name} paced by this replica alone at ${ownShare}/s (its share)`,
+            )
+          : logger?.info(`Redis reachable: ${name} paced for every replica together again`),
+    });
+  };
+  const ordPacer = pacerFor('ord', settings.ord);
+  const client = new OrdClient(settings.ord, { ...overrides.clientOptions, ...(ordPacer ? { pacer: ordPacer } : {}) });
   const ord = new OrdOrganisationSource(client);
+  const fhirSettings = settings.fhir ?? FHIR_DEFAULT_SETTINGS;
+  const fhirPacer = settings.source === 'fhir' ? pacerFor('fhir', fhirSettings) : undefined;
   const fhirClient =
     settings.source === 'fhir'
-      ? new FhirClient(settings.fhir ?? FHIR_DEFAULT_SETTINGS, fhirOptions(overrides.clientOptions))
+      ? new FhirClient(fhirSettings, {
+          ...fhirOptions(overrides.clientOptions),
+          ...(fhirPacer ? { pacer: fhirPacer } : {}),
+        })
       : null;
+  const wirePacer = fhirPacer ?? ordPacer;
   const wire: OrganisationSource = fhirClient ? new FhirOrganisationSource(fhirClient) : ord;
   const upstream = overrides.upstream ? overrides.upstream(wire) : wire;
   const mirror = settings.source === 'mirror' ? overrides.mirror : undefined;
@@ -207,7 +250,11 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
             source,
             freshness: { source: mirror.source, maxAgeHours: mirrorSettings.maxAgeHours },
           })
-        : readinessCheck({ source, circuit: (fhirClient ?? client).circuit }),
+        : readinessCheck({
+            source,
+            circuit: (fhirClient ?? client).circuit,
+            ...(wirePacer ? { pacer: wirePacer } : {}),
+          }),
       scopeOf: upstreamScopeOf,
     },
     // In this order: the client is named first, the budget estimates, then the client's limits charge the estimate.
@@ -234,8 +281,24 @@ export function createApp(settings: AppSettings, overrides: AppOverrides = {}): 
       mirror?.source.close();
       await client.close();
       await fhirClient?.close();
+      redis?.disconnect();
     },
   };
+}
+
+/**
+ * The one Redis connection the replica's shared parts use. No offline queue and a short command timeout: a dead
+ * Redis must fail a command at once (the pacer then falls back), never hold a request. Reconnects by itself.
+ */
+function connectRedis(url: string, logger: Logger | undefined): Redis {
+  const redis = new Redis(url, { enableOfflineQueue: false, commandTimeout: 500, maxRetriesPerRequest: 0 });
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) logger?.warn({ err: error.message }, 'Redis connection failed; retrying');
+    down = true;
+  });
+  redis.on('ready', () => (down = false));
+  return redis;
 }
 
 /** The wire-neutral part of the ORD client's test options (clock, sleep, backoff, pacer guard), for the ODT client. */

@@ -19,6 +19,7 @@ import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server/settings.
 import { FHIR_DEFAULT_SETTINGS, type FhirClientSettings } from './sources/fhir/settings.js';
 import { ORD_DEFAULT_SETTINGS, type OrdClientSettings } from './sources/ord/settings.js';
 import { DEFAULT_MIRROR_SETTINGS, type MirrorSettings } from './sources/mirror/settings.js';
+import { DEFAULT_SHARED_STATE_SETTINGS, type SharedStateSettings } from './upstream/settings.js';
 import { DEFAULT_SOURCE_KIND, SOURCE_KINDS, type SourceKind } from './sources/settings.js';
 
 /** Everything the entry points need, one section per module. The README's "Settings" table lists every variable. */
@@ -39,6 +40,8 @@ export interface Config {
   clientIdentity: ClientIdentitySettings;
   rateLimit: RateLimitSettings;
   responseBounds: ResponseBoundsSettings;
+  /** Redis shared by several replicas (REDIS_URL, REPLICAS_EXPECTED). */
+  shared: SharedStateSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -64,6 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
     clientIdentity: clientIdentitySettings(env),
     rateLimit: rateLimitSettings(env),
     responseBounds: responseBoundsSettings(env),
+    shared: sharedStateSettings(env),
   };
 }
 
@@ -242,6 +246,25 @@ function responseBoundsSettings(env: Env): ResponseBoundsSettings {
 }
 
 // --- parsers: each refuses a bad value with a message naming the variable ---
+
+function sharedStateSettings(env: Env): SharedStateSettings {
+  const d = DEFAULT_SHARED_STATE_SETTINGS;
+  const raw = env.REDIS_URL?.trim() ?? '';
+  if (raw !== '') {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:'))
+      throw new Error(`Setting REDIS_URL must be a redis:// or rediss:// URL; got "${raw}".`);
+  }
+  return {
+    redisUrl: raw,
+    replicasExpected: intSetting(env, 'REPLICAS_EXPECTED', d.replicasExpected, 1, 1000),
+  };
+}
 
 function intSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

@@ -5,17 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamGate } from '../src/upstream/gate.js';
 import { SlidingWindowPacer } from '../src/upstream/pacer.js';
 import { FakeClock, drive, settle } from './helpers/fakeClock.js';
-
-/** Most arrivals within any window of `windowMs` (half-open, as the simulator's hard limit counts). */
-function mostInWindow(arrivals: readonly number[], windowMs: number): number {
-  const at = [...arrivals].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < at.length; j++) {
-    while ((at[j] as number) - (at[i] as number) >= windowMs) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
+import { mostInWindow } from './helpers/windows.js';
 
 describe('SlidingWindowPacer hold/release', () => {
   it('a held start keeps its place in the window until released, then for a whole window more', async () => {

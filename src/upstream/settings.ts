@@ -63,3 +63,25 @@ export function resolveUpstreamSettings(settings: UpstreamSettings): ResolvedUps
     maxQueuedPerClient: settings.maxQueuedPerClient ?? d.maxQueuedPerClient,
   };
 }
+
+/** Several replicas sharing one upstream budget through Redis (REDIS_URL); off (one process, as ever) without a URL. */
+export interface SharedStateSettings {
+  /** redis:// or rediss:// URL of the Redis every replica shares, or '' for none (REDIS_URL). */
+  redisUrl: string;
+  /**
+   * How many replicas run (REPLICAS_EXPECTED): while Redis cannot be reached, each falls back to its own pacer at
+   * rateLimit ÷ this, so together they still stay under the limit.
+   */
+  replicasExpected: number;
+}
+
+export const DEFAULT_SHARED_STATE_SETTINGS: Readonly<SharedStateSettings> = Object.freeze({
+  redisUrl: '',
+  /** "Several" is at least two; set it to the real count (a third replica at ÷2 would overshoot while Redis is down). */
+  replicasExpected: 2,
+});
+
+/** The rate one replica keeps to alone while the shared pacer is unreachable: its share, at least one a second. */
+export function fallbackRate(rateLimit: number, replicasExpected: number): number {
+  return Math.max(1, Math.floor(rateLimit / Math.max(1, replicasExpected)));
+}

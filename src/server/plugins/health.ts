@@ -27,6 +27,8 @@ export interface ReadinessOptions {
   circuit?: CircuitView;
   /** Longest /ready waits for the code systems to load (default 2000 ms): a probe must not hang. */
   timeoutMs?: number;
+  /** A pacer shared through Redis: /ready's body says whether it is shared now or this replica is alone on its share. */
+  pacer?: { readonly mode: 'shared' | 'fallback' };
   /** A source whose data ages (the mirror): not ready once it was last complete longer ago than `maxAgeHours`. */
   freshness?: { source: SourceFreshness; maxAgeHours: number; now?: () => number };
 }
@@ -52,9 +54,17 @@ function staleReason(freshness: NonNullable<ReadinessOptions['freshness']>, chec
  * Ready when the circuit is not open and the code systems are loaded. Loading them is itself the check: the first
  * /ready calls ORD (three calls), later ones find them memoised.
  */
-export function readinessCheck({ source, circuit, timeoutMs = 2000, freshness }: ReadinessOptions): ReadinessCheck {
+export function readinessCheck({
+  source,
+  circuit,
+  timeoutMs = 2000,
+  freshness,
+  pacer,
+}: ReadinessOptions): ReadinessCheck {
   return async () => {
     const checks: Record<string, unknown> = {};
+    // Still ready while Redis is away: requests are served, only paced more slowly (each replica at its share).
+    if (pacer) checks.pacer = pacer.mode === 'shared' ? 'shared (Redis)' : 'fallback: this replica alone, at its share';
     if (freshness) {
       const reason = staleReason(freshness, checks);
       if (reason !== undefined) return { ready: false, reason, checks };
